@@ -1,0 +1,87 @@
+"""Section-aware chunking along sentence boundaries, with offsets into the original file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from ingest.clean import Section
+
+# Paragraphs first, then lines (list items), then sentences, then words as a last resort.
+_SEPARATORS = ["\n\n", "\n", r"(?<=[.!?][\"”’)])\s+|(?<=[.!?])\s+", " ", ""]
+
+
+@dataclass(frozen=True)
+class ChunkingConfig:
+    """How passages are cut; recorded in the index manifest so a mismatch can be detected."""
+
+    chunk_size: int = 600
+    chunk_overlap: int = 120
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.chunk_size, int) or self.chunk_size < 50:
+            raise ValueError(f"chunk_size must be an integer >= 50, got {self.chunk_size!r}")
+        if not isinstance(self.chunk_overlap, int) or self.chunk_overlap < 0:
+            raise ValueError(f"chunk_overlap must be an integer >= 0, got {self.chunk_overlap!r}")
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than "
+                f"chunk_size ({self.chunk_size})"
+            )
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: `text == original[start:end]`, and the id is stable across builds."""
+
+    chunk_id: str
+    doc_id: str
+    section: str
+    start: int
+    end: int
+    text: str
+
+
+class ChunkOffsetError(RuntimeError):
+    """A chunk could not be located in its source text; indexing it would break citations."""
+
+
+def make_splitter(config: ChunkingConfig) -> RecursiveCharacterTextSplitter:
+    """The langchain splitter configured to keep sentence ends with their sentence."""
+    return RecursiveCharacterTextSplitter(
+        chunk_size=config.chunk_size,
+        chunk_overlap=config.chunk_overlap,
+        separators=_SEPARATORS,
+        is_separator_regex=True,
+        keep_separator="end",
+        add_start_index=True,
+        strip_whitespace=True,
+    )
+
+
+def chunk_sections(
+    doc_id: str,
+    text: str,
+    sections: Sequence[Section],
+    splitter: RecursiveCharacterTextSplitter,
+) -> list[Chunk]:
+    """Split each section's body on its own, so no chunk straddles two headings."""
+    chunks: list[Chunk] = []
+    for section in sections:
+        body = text[section.start : section.end]
+        cursor = 0
+        for piece in splitter.split_text(body):
+            found = body.find(piece, cursor)
+            if found < 0:
+                found = body.find(piece)
+            if found < 0:
+                raise ChunkOffsetError(f"{doc_id}: chunk {piece[:40]!r} not found in its section")
+            start = section.start + found
+            end = start + len(piece)
+            chunks.append(
+                Chunk(f"{doc_id}:{start}-{end}", doc_id, section.heading, start, end, piece)
+            )
+            cursor = found + 1
+    return chunks

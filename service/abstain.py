@@ -1,0 +1,64 @@
+"""Deciding whether the retrieved evidence answers the question at all.
+
+Several signals, combined by a logistic model whose weights are calibrated on labelled
+answerable/unanswerable questions (`evaluation/calibrate.py`) and committed beside this file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+CALIBRATION_FILE = Path(__file__).with_name("abstention.json")
+
+
+@dataclass(frozen=True)
+class EvidenceSignals:
+    """What the evidence looks like, each in [0, 1] or a cosine."""
+
+    best_sentence: float  # cosine of the best candidate sentence to the question
+    best_passage: float  # cosine of the best passage to the question
+    term_coverage: float  # share of the question's terms found in the top passages
+    sentence_coverage: float  # share of the question's terms found in the best sentence
+    agreement: float  # 1 when dense and BM25 agree on a top-3 passage
+    margin: float  # best sentence cosine minus the runner-up's
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: round(v, 4) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class AbstentionModel:
+    """Logistic model over the signals; abstain when P(answerable) < threshold."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float = 0.5
+
+    def probability(self, signals: EvidenceSignals) -> float:
+        values = asdict(signals)
+        z = self.bias + sum(w * values[name] for name, w in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+
+# Hand-set before calibration: mostly the best sentence's similarity, helped by term coverage.
+FALLBACK = AbstentionModel(
+    weights={"best_sentence": 12.0, "term_coverage": 3.0}, bias=-6.5, threshold=0.5
+)
+
+
+def load_model(path: Path = CALIBRATION_FILE) -> AbstentionModel:
+    """The committed calibrated model, or the hand-set fallback when none was committed."""
+    if not path.is_file():
+        return FALLBACK
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return AbstentionModel(
+        weights={k: float(v) for k, v in raw["weights"].items()},
+        bias=float(raw["bias"]),
+        threshold=float(raw.get("threshold", 0.5)),
+    )

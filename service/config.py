@@ -1,0 +1,97 @@
+"""Settings, read from the environment in this one place and passed explicitly from here on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ingest.chunk import ChunkingConfig
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value the service cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the service; the README's configuration table lists the variables."""
+
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "var" / "index"
+    cache_dir: Path = PROJECT_ROOT / "var" / "cache"
+    model_dir: Path | None = None  # None: the bundled all-MiniLM-L6-v2
+    model_name: str | None = None
+    device: str = "cpu"
+    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
+    top_k: int = 5
+    retrieval_mode: str = "hybrid"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    admin_key: str | None = None
+    api_key: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    auto_build: bool = True
+
+    def __post_init__(self) -> None:
+        if self.retrieval_mode not in RETRIEVAL_MODES:
+            raise ConfigError(
+                f"RAG_RETRIEVAL_MODE must be one of {', '.join(RETRIEVAL_MODES)}, "
+                f"got {self.retrieval_mode!r}"
+            )
+        if not 1 <= self.top_k <= 50:
+            raise ConfigError(f"RAG_TOP_K must be between 1 and 50, got {self.top_k}")
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with some fields replaced (CLI flags win over the environment)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from error
+
+
+def _path(env: Mapping[str, str], name: str, default: Path | None) -> Path | None:
+    raw = env.get(name)
+    return Path(raw).expanduser() if raw else default
+
+
+def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from RAG_* variables; unset ones keep their defaults."""
+    env = os.environ if env is None else env
+    defaults = Settings()
+    try:
+        chunking = ChunkingConfig(
+            chunk_size=_int(env, "RAG_CHUNK_SIZE", defaults.chunking.chunk_size),
+            chunk_overlap=_int(env, "RAG_CHUNK_OVERLAP", defaults.chunking.chunk_overlap),
+        )
+    except ValueError as error:
+        raise ConfigError(f"RAG_CHUNK_SIZE / RAG_CHUNK_OVERLAP: {error}") from error
+    origins = tuple(o.strip() for o in env.get("RAG_CORS_ORIGINS", "").split(",") if o.strip())
+    return Settings(
+        corpus_dir=_path(env, "RAG_CORPUS_DIR", defaults.corpus_dir),
+        index_dir=_path(env, "RAG_INDEX_DIR", defaults.index_dir),
+        cache_dir=_path(env, "RAG_CACHE_DIR", defaults.cache_dir),
+        model_dir=_path(env, "RAG_MODEL", None),
+        model_name=env.get("RAG_MODEL_NAME") or None,
+        device=env.get("RAG_DEVICE", defaults.device),
+        chunking=chunking,
+        top_k=_int(env, "RAG_TOP_K", defaults.top_k),
+        retrieval_mode=env.get("RAG_RETRIEVAL_MODE", defaults.retrieval_mode),
+        host=env.get("RAG_HOST", defaults.host),
+        port=_int(env, "RAG_PORT", defaults.port),
+        admin_key=env.get("RAG_ADMIN_KEY") or None,
+        api_key=env.get("RAG_API_KEY") or None,
+        cors_origins=origins,
+        auto_build=env.get("RAG_AUTO_BUILD", "1") not in {"0", "false", "no"},
+    )

@@ -1,0 +1,120 @@
+"""The public JSON contract: request and response shapes of the HTTP API (and `--json`)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Literal
+
+from pydantic import BaseModel, Field, StrictInt, StrictStr, field_validator
+
+MAX_QUESTION_CHARS = 4000
+MAX_TOKEN_CHARS = 200
+Mode = Literal["dense", "bm25", "hybrid"]
+
+
+def check_question(value: str, name: str = "question") -> str:
+    """The validation both /ask and /search apply to user text; returns the stripped text."""
+    text = value.strip()
+    if not text:
+        raise ValueError(f"{name} must not be empty or only whitespace")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise ValueError(f"{name} is {len(text)} characters; the limit is {MAX_QUESTION_CHARS}")
+    controls = sorted(
+        {f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r"}
+    )
+    if controls:
+        raise ValueError(f"{name} contains control characters ({', '.join(controls[:5])})")
+    longest = max((len(token) for token in text.split()), default=0)
+    if longest > MAX_TOKEN_CHARS:
+        raise ValueError(
+            f"{name} contains a {longest}-character word; words are limited to "
+            f"{MAX_TOKEN_CHARS} characters"
+        )
+    return text
+
+
+class AskRequest(BaseModel):
+    question: StrictStr = Field(description="A free-text question, 1 to 4,000 characters.")
+    top_k: StrictInt | None = Field(
+        default=None, ge=1, le=50, description="How many passages to return (1 to 50)."
+    )
+    mode: Mode | None = Field(default=None, description="Retrieval mode; hybrid by default.")
+
+    @field_validator("question")
+    @classmethod
+    def _question(cls, value: str) -> str:
+        return check_question(value)
+
+
+class Citation(BaseModel):
+    n: int
+    doc_id: str
+    title: str
+    section: str
+    start: int = Field(description="Start offset in the original file text.")
+    end: int = Field(description="End offset: text[start:end] == quote.")
+    quote: str
+
+
+class Passage(BaseModel):
+    rank: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    section: str
+    start: int
+    end: int
+    text: str
+    score: float
+    signals: dict[str, float | int | None] = Field(
+        default_factory=dict, description="Dense and BM25 scores and ranks, and the fused score."
+    )
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    confidence: float = Field(ge=0.0, le=1.0)
+    citations: list[Citation]
+    passages: list[Passage]
+    timings_ms: dict[str, float]
+    index_version: str
+    evidence: dict[str, float] = Field(default_factory=dict)
+
+
+class SearchResponse(BaseModel):
+    query: str
+    mode: Mode
+    passages: list[Passage]
+    timings_ms: dict[str, float]
+    index_version: str
+
+
+class DocumentMeta(BaseModel):
+    doc_id: str
+    title: str
+    author: str | None
+    published: str | None
+    source: str
+    site: str | None = None
+
+
+class DocumentFull(DocumentMeta):
+    text: str = Field(description="The original file text; citation offsets index into it.")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    index_loaded: bool
+    documents: int
+    chunks: int
+    sentences: int
+    model: str | None
+    index_version: str | None
+    error: str | None = None
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: object | None = None

@@ -1,0 +1,62 @@
+"""Shared fixtures: the real model and a real index of the bundled corpus, built once."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.load import IndexData
+from ingest.documents import Document, load_corpus
+from ingest.embed import Embedder
+from service.config import PROJECT_ROOT, Settings
+from service.engine import Engine, make_embedder
+
+CORPUS = PROJECT_ROOT / "corpus"
+STONEFIELD = "002_3bb7be61ddf7c7d6.txt"
+DISTANCING = "000_cc2df97eb338bddd.txt"
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def corpus() -> list[Document]:
+    return load_corpus(CORPUS)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    work = tmp_path_factory.mktemp("rag")
+    return Settings(corpus_dir=CORPUS, index_dir=work / "index", cache_dir=work / "cache")
+
+
+@pytest.fixture(scope="session")
+def embedder(settings: Settings) -> Embedder:
+    embedder = make_embedder(settings)
+    embedder.warm_up()
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings, embedder: Embedder) -> Engine:
+    from service.engine import ensure_index
+
+    return Engine(settings, embedder, ensure_index(settings, embedder))
+
+
+@pytest.fixture(scope="session")
+def index_data(engine: Engine) -> IndexData:
+    return engine.index
+
+
+@pytest.fixture()
+def scratch_settings(tmp_path: Path, settings: Settings) -> Iterator[Settings]:
+    """Settings with a private index root but the session's warm embedding cache."""
+    yield Settings(corpus_dir=CORPUS, index_dir=tmp_path / "index", cache_dir=settings.cache_dir)

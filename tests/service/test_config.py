@@ -1,0 +1,36 @@
+from pathlib import Path
+
+import pytest
+
+from service.config import ConfigError, settings_from_env
+
+
+def test_defaults_and_overrides():
+    settings = settings_from_env({})
+    assert settings.retrieval_mode == "hybrid" and settings.top_k == 5
+    assert settings.corpus_dir.name == "corpus"
+    custom = settings_from_env(
+        {
+            "RAG_INDEX_DIR": "/x/idx",
+            "RAG_TOP_K": "9",
+            "RAG_MODEL": "/m",
+            "RAG_CORS_ORIGINS": "http://a, http://b",
+        }
+    )
+    assert custom.index_dir == Path("/x/idx") and custom.top_k == 9
+    assert custom.model_dir == Path("/m") and custom.cors_origins == ("http://a", "http://b")
+    assert custom.with_overrides(top_k=3, index_dir=None).index_dir == Path("/x/idx")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RAG_TOP_K": "many"}, "RAG_TOP_K must be an integer"),
+        ({"RAG_TOP_K": "0"}, "between 1 and 50"),
+        ({"RAG_RETRIEVAL_MODE": "magic"}, "RAG_RETRIEVAL_MODE must be one of"),
+        ({"RAG_CHUNK_SIZE": "100", "RAG_CHUNK_OVERLAP": "200"}, "must be smaller"),
+    ],
+)
+def test_bad_environment(env, message):
+    with pytest.raises(ConfigError, match=message):
+        settings_from_env(env)

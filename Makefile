@@ -62,6 +62,9 @@ beir: install
 bench: install
 	$(BIN)/python -m evaluation.latency
 
+load: install
+	$(BIN)/python -m evaluation.load --spawn --concurrency 8 --duration 30
+
 clean:
 	rm -rf var reports .pytest_cache .ruff_cache
 

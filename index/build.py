@@ -19,7 +19,7 @@ from ingest.documents import Document, EmptyCorpus
 from ingest.embed import Embedder, embedding_input
 from ingest.pipeline import prepare_documents
 
-EMBEDDING_INPUT = "title. section. text"
+EMBEDDING_INPUT = "passages: title. section. text; sentences: text"
 
 
 def _jsonl(records: list) -> bytes:

@@ -6,7 +6,7 @@ import faiss
 import numpy as np
 
 # Exact search is fast enough for tens of thousands of passages and never misses a neighbour.
-faiss.omp_set_num_threads(1)  # per-query parallelism hurts latency under concurrent requests
+# (No faiss.omp_set_num_threads here: it is process-wide and would also throttle torch.)
 
 
 def build_dense(vectors: np.ndarray) -> faiss.Index:

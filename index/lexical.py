@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 # Pyserini's BEIR settings; they also suit short article passages.
 K1, B = 0.9, 0.4
@@ -19,17 +21,44 @@ class LexicalIndex:
 
     bm25: bm25s.BM25
     stemmer: Stemmer.Stemmer
+    _by_initial: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for term in self.bm25.vocab_dict:
+            self._by_initial.setdefault(term[:1], []).append(term)
+
+    def known_as(self, term: str) -> str | None:
+        """The corpus term this term is (itself, or the word it is a typo of), if any."""
+        if term in self.bm25.vocab_dict:
+            return term
+        if len(term) < 4:
+            return None
+        close = difflib.get_close_matches(term, self._by_initial.get(term[:1], []), 1, 0.8)
+        return close[0] if close else None
+
+    def unknown_share(self, terms: Sequence[str]) -> float:
+        """Share of terms the corpus never uses, a typo of a known word counting as known."""
+        if not terms:
+            return 0.0
+        return sum(1 for t in terms if self.known_as(t) is None) / len(terms)
 
     def terms(self, text: str) -> list[str]:
-        """Stemmed, stopword-free terms of any text, known to the index or not."""
+        """Content terms of any text (a long stopword list, so "what" or "did" never count)."""
         return bm25s.tokenize(
-            [text], stopwords="en", stemmer=self.stemmer, return_ids=False, show_progress=False
+            [text],
+            stopwords=list(STOPWORDS_EN_PLUS),
+            stemmer=self.stemmer,
+            return_ids=False,
+            show_progress=False,
         )[0]
 
     def tokens(self, text: str) -> list[str]:
-        """The query's stemmed terms that the index knows (unknown terms cannot score)."""
+        """The query's BM25 terms (Lucene's stopwords, as the index) that the index knows."""
+        terms = bm25s.tokenize(
+            [text], stopwords="en", stemmer=self.stemmer, return_ids=False, show_progress=False
+        )[0]
         vocab = self.bm25.vocab_dict
-        return [t for t in self.terms(text) if t in vocab]
+        return [t for t in terms if t in vocab]
 
     def scores(self, text: str) -> np.ndarray:
         """A BM25 score for every passage (0 where no term matches)."""

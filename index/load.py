@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,8 @@ class IndexData:
     sentences: tuple[SentenceRecord, ...]
     sentence_vectors: np.ndarray
     sentence_terms: tuple[frozenset[str], ...]
+    sentence_paragraph: tuple[int, ...]
+    term_frequency: dict[str, int]  # in how many sentences each term occurs
     chunk_sentences: tuple[tuple[int, ...], ...]
 
     @property
@@ -67,6 +70,19 @@ def _sentences_of_chunks(
     return tuple(result)
 
 
+def _paragraphs(sentences: list[SentenceRecord], documents: dict[str, Document]) -> tuple[int, ...]:
+    """A paragraph number per sentence: a new one after every line break or section change."""
+    numbers, current = [], 0
+    for i, s in enumerate(sentences):
+        if i:
+            before = sentences[i - 1]
+            same = (before.doc_id, before.section) == (s.doc_id, s.section)
+            if not same or "\n" in documents[s.doc_id].text[before.end : s.start]:
+                current += 1
+        numbers.append(current)
+    return tuple(numbers)
+
+
 def load_index(root: Path) -> IndexData:
     """Load the current version under `root`; raises IndexNotFound or IndexCorrupt."""
     version = current_version(root)
@@ -88,6 +104,7 @@ def load_index(root: Path) -> IndexData:
     lexical = build_lexical(
         [embedding_input(documents[c.doc_id].title, c.section, c.text) for c in chunks]
     )
+    sentence_terms = tuple(frozenset(lexical.terms(s.text)) for s in sentences)
     return IndexData(
         path=version,
         manifest=manifest,
@@ -97,6 +114,8 @@ def load_index(root: Path) -> IndexData:
         lexical=lexical,
         sentences=tuple(sentences),
         sentence_vectors=vectors,
-        sentence_terms=tuple(frozenset(lexical.terms(s.text)) for s in sentences),
+        sentence_terms=sentence_terms,
+        term_frequency=dict(Counter(t for terms in sentence_terms for t in terms)),
+        sentence_paragraph=_paragraphs(sentences, documents),
         chunk_sentences=_sentences_of_chunks(chunks, sentences),
     )

@@ -17,8 +17,8 @@ _SEPARATORS = ["\n\n", "\n", r"(?<=[.!?][\"”’)])\s+|(?<=[.!?])\s+", " ", ""]
 class ChunkingConfig:
     """How passages are cut; recorded in the index manifest so a mismatch can be detected."""
 
-    chunk_size: int = 600
-    chunk_overlap: int = 120
+    chunk_size: int = 800  # tuned on the suites (evaluation/tune.py); see README
+    chunk_overlap: int = 160
 
     def __post_init__(self) -> None:
         if not isinstance(self.chunk_size, int) or self.chunk_size < 50:

@@ -21,7 +21,10 @@ class EvidenceSignals:
     best_sentence: float  # cosine of the best candidate sentence to the question
     best_passage: float  # cosine of the best passage to the question
     term_coverage: float  # share of the question's terms found in the top passages
-    sentence_coverage: float  # share of the question's terms found in the best sentence
+    weighted_coverage: float  # the same, each term weighted by its rarity (IDF) in the corpus
+    sentence_coverage: float  # best IDF-weighted coverage of the question by one sentence
+    unknown_terms: float  # share of the question's terms the corpus never uses
+    type_match: float  # 0 when the question asks for a number or name the evidence lacks
     agreement: float  # 1 when dense and BM25 agree on a top-3 passage
     margin: float  # best sentence cosine minus the runner-up's
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from index.load import IndexData
 from service.abstain import AbstentionModel, EvidenceSignals
+from service.query import expected_answer_type, provides_answer_type
 from service.retrieve import Hit
 
 NO_ANSWER = "The articles do not answer this question."
@@ -26,9 +28,12 @@ class AnswerConfig:
     candidate_passages: int = 5
     max_sentences: int = 3
     max_list_items: int = 5
-    keep_margin: float = 0.05  # further sentences must score within this of the best
+    keep_margin: float = 0.05  # sentences from elsewhere must score within this of the best
+    follow_margin: float = 0.15  # the next sentence of the paragraph joins within this
+    list_margin: float = 0.1  # a list question takes a list scoring within this of the best
+    other_doc_margin: float = 0.1  # the other article's best sentence joins within this
     duplicate_cosine: float = 0.9  # two sentences this similar say the same thing
-    lexical_weight: float = 0.3
+    lexical_weight: float = 0.5
     rank_weight: float = 0.05
     context_weight: float = 0.9  # how much of its question's or lead-in's match a sentence inherits
     min_words: int = 4
@@ -63,7 +68,16 @@ class _Candidate:
     similarity: float
 
 
+# A sentence opening like this continues the one before it (and reads badly alone).
+_CONTINUATION = re.compile(
+    r"^(this|these|that|those|it|they|such|instead|rather|however|additionally|as a result|"
+    r"because|so|yet|but|in such cases)\b",
+    re.IGNORECASE,
+)
+
+
 def _eligible(index: IndexData, sid: int, config: AnswerConfig) -> bool:
+    """Headings never get here; article questions, list lead-ins and fragments are no answer."""
     s = index.sentences[sid]
     text = s.text.rstrip()
     return not (
@@ -95,45 +109,54 @@ def _context(index: IndexData, sid: int) -> list[int]:
     return [previous] if before is None else [previous, before]
 
 
-def _candidates(
-    index: IndexData,
-    hits: list[Hit],
-    query_vector: np.ndarray,
-    terms: set[str],
-    config: AnswerConfig,
-) -> list[_Candidate]:
-    best_rank: dict[int, int] = {}
-    for hit in hits[: config.candidate_passages]:
-        for sid in index.chunk_sentences[hit.row]:
-            best_rank.setdefault(sid, hit.rank)
-    scored = []
-    for sid, rank in best_rank.items():
-        if not _eligible(index, sid, config):
-            continue
-        vectors = index.sentence_vectors
-        similarity = float(vectors[sid] @ query_vector)
-        for other in _context(index, sid):
-            similarity = max(
-                similarity, config.context_weight * float(vectors[other] @ query_vector)
-            )
-        overlap = len(terms & index.sentence_terms[sid]) / len(terms) if terms else 0.0
-        score = similarity + config.lexical_weight * overlap + config.rank_weight / rank
-        scored.append(_Candidate(sid, score, similarity))
-    return sorted(scored, key=lambda c: (-c.score, c.sid))
+class _Scorer:
+    """How well one sentence answers the question: its meaning, its words and its passage."""
+
+    def __init__(
+        self,
+        index: IndexData,
+        hits: list[Hit],
+        query_vector: np.ndarray,
+        terms: set[str],
+        config: AnswerConfig,
+    ) -> None:
+        self.index, self.query, self.terms, self.config = index, query_vector, terms, config
+        self.rank: dict[int, int] = {}
+        for hit in hits[: config.candidate_passages]:
+            for sid in index.chunk_sentences[hit.row]:
+                self.rank.setdefault(sid, hit.rank)
+
+    def similarity(self, sid: int) -> float:
+        vectors = self.index.sentence_vectors
+        own = float(vectors[sid] @ self.query)
+        inherited = [float(vectors[o] @ self.query) for o in _context(self.index, sid)]
+        return max([own] + [self.config.context_weight * v for v in inherited])
+
+    def candidate(self, sid: int) -> _Candidate:
+        similarity = self.similarity(sid)
+        words = self.index.sentence_terms[sid]
+        overlap = len(self.terms & words) / len(self.terms) if self.terms else 0.0
+        rank = self.rank.get(sid)
+        prior = self.config.rank_weight / rank if rank else 0.0
+        return _Candidate(
+            sid, similarity + self.config.lexical_weight * overlap + prior, similarity
+        )
+
+    def candidates(self) -> list[_Candidate]:
+        scored = [
+            self.candidate(sid) for sid in self.rank if _eligible(self.index, sid, self.config)
+        ]
+        return sorted(scored, key=lambda c: (-c.score, c.sid))
 
 
 def _list_around(index: IndexData, sid: int, limit: int) -> list[int]:
     """The whole bullet list that sentence `sid` belongs to (same section, consecutive items)."""
-    anchor = index.sentences[sid]
     items = [sid]
     for step in (-1, 1):
-        other = sid + step
-        while 0 <= other < len(index.sentences):
-            s = index.sentences[other]
-            if not s.bullet or s.doc_id != anchor.doc_id or s.section != anchor.section:
-                break
+        other = _neighbour(index, sid, step)
+        while other is not None and index.sentences[other].bullet:
             items.append(other)
-            other += step
+            other = _neighbour(index, other, step)
     return sorted(items)[:limit]
 
 
@@ -141,39 +164,100 @@ def _list_after(index: IndexData, sid: int) -> int | None:
     """The first item of a list that `sid` introduces (directly or through a lead-in line)."""
     step = _neighbour(index, sid, 1)
     if step is not None and not index.sentences[step].bullet:
-        step = (
-            _neighbour(index, step, 1)
-            if index.sentences[step].text.rstrip().endswith(":")
-            else None
-        )
+        lead_in = index.sentences[step].text.rstrip().endswith(":")
+        step = _neighbour(index, step, 1) if lead_in else None
     return step if step is not None and index.sentences[step].bullet else None
 
 
+def _same_paragraph(index: IndexData, a: int, b: int | None) -> bool:
+    return b is not None and index.sentence_paragraph[a] == index.sentence_paragraph[b]
+
+
+def _window(index: IndexData, best: _Candidate, scorer: _Scorer, config: AnswerConfig) -> list[int]:
+    """The best sentence, with the sentence before it when it leans on it ("This ...") and the
+    sentences after it that continue it or answer nearly as well, within one paragraph."""
+    chosen = [best.sid]
+    previous = _neighbour(index, best.sid, -1)
+    if (
+        _CONTINUATION.match(index.sentences[best.sid].text)
+        and _same_paragraph(index, best.sid, previous)
+        and _eligible(index, previous, config)
+    ):
+        chosen.insert(0, previous)
+    following = _neighbour(index, best.sid, 1)
+    while (
+        len(chosen) < config.max_sentences
+        and _same_paragraph(index, best.sid, following)
+        and _eligible(index, following, config)
+    ):
+        continues = _CONTINUATION.match(index.sentences[following].text)
+        close = scorer.candidate(following).score >= best.score - config.follow_margin
+        if not (continues or close):
+            break
+        chosen.append(following)
+        following = _neighbour(index, following, 1)
+    return chosen
+
+
 def _select(
-    index: IndexData, candidates: list[_Candidate], question: str, config: AnswerConfig
+    index: IndexData,
+    candidates: list[_Candidate],
+    scorer: _Scorer,
+    question: str,
+    config: AnswerConfig,
 ) -> list[int]:
     best = candidates[0]
     if _LIST_CUE.search(question):
-        item = best.sid if index.sentences[best.sid].bullet else _list_after(index, best.sid)
-        if item is not None:
-            return _list_around(index, item, config.max_list_items)
-    chosen = [best.sid]
+        for candidate in candidates:
+            if candidate.score < best.score - config.list_margin:
+                break
+            sid = candidate.sid
+            item = sid if index.sentences[sid].bullet else _list_after(index, sid)
+            if item is not None:
+                return _list_around(index, item, config.max_list_items)
+    chosen = _window(index, best, scorer, config)
+    vectors = index.sentence_vectors
+    anchor_doc = index.sentences[best.sid].doc_id
+    other_doc_taken = False
     for candidate in candidates[1:]:
-        if len(chosen) >= config.max_sentences or candidate.score < best.score - config.keep_margin:
+        if len(chosen) >= config.max_sentences:
             break
-        vectors = index.sentence_vectors
+        other_doc = index.sentences[candidate.sid].doc_id != anchor_doc and not other_doc_taken
+        margin = config.other_doc_margin if other_doc else config.keep_margin
+        if candidate.score < best.score - margin or candidate.sid in chosen:
+            continue
         if any(
             float(vectors[candidate.sid] @ vectors[c]) > config.duplicate_cosine for c in chosen
         ):
             continue
         chosen.append(candidate.sid)
+        other_doc_taken = other_doc_taken or other_doc
     # Read in article order within a document; documents in order of their best sentence.
-    doc_order = {index.sentences[sid].doc_id: i for i, sid in reversed(list(enumerate(chosen)))}
+    doc_order: dict[str, int] = {}
+    for sid in chosen:
+        doc_order.setdefault(index.sentences[sid].doc_id, len(doc_order))
     return sorted(chosen, key=lambda sid: (doc_order[index.sentences[sid].doc_id], sid))
 
 
+def _weighted_coverage(index: IndexData, terms: set[str], found: set[str]) -> float:
+    """Coverage where rare terms count most: missing "oxytocin" matters, missing "men" not."""
+    total = len(index.sentences) or 1
+    weights, covered = 0.0, 0.0
+    for term in terms:
+        known = index.lexical.known_as(term)
+        frequency = index.term_frequency.get(known, 0) if known else 0
+        weight = math.log(1 + total / (frequency + 0.5))
+        weights += weight
+        covered += weight if (term in found or known in found) else 0.0
+    return covered / weights if weights else 0.0
+
+
 def _signals(
-    index: IndexData, hits: list[Hit], candidates: list[_Candidate], terms: set[str]
+    index: IndexData,
+    hits: list[Hit],
+    candidates: list[_Candidate],
+    terms: set[str],
+    question: str,
 ) -> EvidenceSignals:
     top = hits[:3]
     passage_terms: set[str] = set()
@@ -184,13 +268,28 @@ def _signals(
     bm25_top = {h.row for h in hits if (h.signals.get("bm25_rank") or 99) <= 3}
     best = candidates[0] if candidates else None
     runner_up = candidates[1].similarity if len(candidates) > 1 else 0.0
-    best_terms = index.sentence_terms[best.sid] if best else frozenset()
     dense_scores = [h.signals["dense_score"] for h in hits if h.signals.get("dense_score")]
     return EvidenceSignals(
         best_sentence=best.similarity if best else 0.0,
         best_passage=max(dense_scores, default=0.0),
         term_coverage=len(terms & passage_terms) / len(terms) if terms else 0.0,
-        sentence_coverage=len(terms & best_terms) / len(terms) if terms else 0.0,
+        weighted_coverage=_weighted_coverage(index, terms, passage_terms),
+        sentence_coverage=max(
+            (
+                _weighted_coverage(index, terms, set(index.sentence_terms[c.sid]))
+                for c in candidates
+            ),
+            default=0.0,
+        ),
+        unknown_terms=index.lexical.unknown_share(sorted(terms)),
+        type_match=float(
+            any(
+                provides_answer_type(kind, index.sentences[c.sid].text, question)
+                for c in candidates[:2]
+            )
+        )
+        if (kind := expected_answer_type(question))
+        else 1.0,
         agreement=1.0 if dense_top & bm25_top else 0.0,
         margin=(best.similarity - runner_up) if best else 0.0,
     )
@@ -207,15 +306,16 @@ def compose_answer(
 ) -> Answer:
     """Pick the answering sentences from the hits, or abstain when the evidence is weak."""
     terms = set(index.lexical.terms(retrieval_text))
-    candidates = _candidates(index, hits, query_vector, terms, config)
-    signals = _signals(index, hits, candidates, terms)
+    scorer = _Scorer(index, hits, query_vector, terms, config)
+    candidates = scorer.candidates()
+    signals = _signals(index, hits, candidates, terms, retrieval_text)
     confidence = abstention.probability(signals)
     if not candidates or confidence < abstention.threshold:
         return Answer(
             question, NO_ANSWER, True, round(confidence, 4), (), tuple(hits), signals.as_dict()
         )
     citations = []
-    for n, sid in enumerate(_select(index, candidates, retrieval_text, config), start=1):
+    for n, sid in enumerate(_select(index, candidates, scorer, retrieval_text, config), start=1):
         s = index.sentences[sid]
         title = index.documents[s.doc_id].title
         citations.append(Citation(n, s.doc_id, title, s.section, s.start, s.end, s.text))

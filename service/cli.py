@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from evaluation.cli import register as register_eval
 from index.manifest import IndexProblem
 from ingest.documents import CorpusError
 from ingest.embed import ModelNotFound
@@ -81,7 +82,8 @@ def _print_answer(body: dict) -> None:
     if body["abstained"]:
         typer.echo("\nClosest passages (related reading):")
         for p in body["passages"][:3]:
-            typer.echo(f"  - {p['title']} › {p['section']}: {p['text'][:140]}…")
+            preview = " ".join(p["text"].split())[:140]
+            typer.echo(f"  - {p['title']} › {p['section']}: {preview}…")
         return
     typer.echo("")
     for c in body["citations"]:
@@ -137,7 +139,8 @@ def search(
             s = p["signals"]
             typer.echo(
                 f"    dense {s.get('dense_score')} (rank {s.get('dense_rank')}) · bm25 "
-                f"{s.get('bm25_score')} (rank {s.get('bm25_rank')}) · fused "
+                f"{s.get('bm25_score')} (rank {s.get('bm25_rank')}) · best sentence "
+                f"{s.get('sentence_score')} (rank {s.get('sentence_rank')}) · fused "
                 f"{s.get('fused_score')}"
             )
         typer.echo(textwrap.fill(p["text"], 88, initial_indent="    ", subsequent_indent="    "))
@@ -165,6 +168,9 @@ def serve(
         timeout_graceful_shutdown=30,
         log_level="info",
     )
+
+
+register_eval(app)  # `rag eval SUITE` and `rag eval beir DIR` (evaluation/cli.py)
 
 
 def main() -> None:

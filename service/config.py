@@ -36,6 +36,8 @@ class Settings:
     api_key: str | None = None
     cors_origins: tuple[str, ...] = ()
     auto_build: bool = True
+    max_body_bytes: int = 64 * 1024
+    reload_interval: float = 0.0  # seconds between checks of `current`; 0 turns polling off
 
     def __post_init__(self) -> None:
         if self.retrieval_mode not in RETRIEVAL_MODES:
@@ -45,6 +47,15 @@ class Settings:
             )
         if not 1 <= self.top_k <= 50:
             raise ConfigError(f"RAG_TOP_K must be between 1 and 50, got {self.top_k}")
+        if not 1024 <= self.max_body_bytes <= 16 * 1024 * 1024:
+            raise ConfigError(
+                f"RAG_MAX_BODY_BYTES must be between 1024 and 16777216, got {self.max_body_bytes}"
+            )
+        if not 0 <= self.reload_interval <= 86400:
+            raise ConfigError(
+                f"RAG_RELOAD_INTERVAL must be between 0 (off) and 86400 seconds, "
+                f"got {self.reload_interval}"
+            )
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some fields replaced (CLI flags win over the environment)."""
@@ -59,6 +70,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as error:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from error
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from error
 
 
 def _path(env: Mapping[str, str], name: str, default: Path | None) -> Path | None:
@@ -94,4 +115,6 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         api_key=env.get("RAG_API_KEY") or None,
         cors_origins=origins,
         auto_build=env.get("RAG_AUTO_BUILD", "1") not in {"0", "false", "no"},
+        max_body_bytes=_int(env, "RAG_MAX_BODY_BYTES", defaults.max_body_bytes),
+        reload_interval=_float(env, "RAG_RELOAD_INTERVAL", defaults.reload_interval),
     )

@@ -21,6 +21,7 @@ class FusionConfig:
 
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    sentence_weight: float = 1.0  # passages ranked by their best sentence (when indexed)
     rrf_k: int = RRF_K
 
 
@@ -39,6 +40,19 @@ def _ranked(pairs: list[tuple[int, float]]) -> dict[int, tuple[int, float]]:
     return {row: (rank, score) for rank, (row, score) in enumerate(pairs, start=1)}
 
 
+def _by_best_sentence(index: IndexData, query_vector: np.ndarray, depth: int) -> dict:
+    """Passages ranked by the similarity of their best sentence: precise where chunks are broad."""
+    if not len(index.sentence_vectors):
+        return {}
+    similarity = index.sentence_vectors @ query_vector
+    best = np.full(len(index.chunks), -1.0, dtype=np.float32)
+    for row, sids in enumerate(index.chunk_sentences):
+        if sids:
+            best[row] = similarity[list(sids)].max()
+    order = np.argsort(-best, kind="stable")[:depth]
+    return _ranked([(int(row), float(best[row])) for row in order if best[row] > -1.0])
+
+
 def retrieve(
     index: IndexData,
     query_text: str,
@@ -51,17 +65,25 @@ def retrieve(
     depth = max(k, CANDIDATES)
     dense = _ranked(search_dense(index.dense, query_vector, depth)) if mode != "bm25" else {}
     lexical = _ranked(top_k(index.lexical.scores(query_text), depth)) if mode != "dense" else {}
+    sentence = (
+        _by_best_sentence(index, query_vector, depth)
+        if mode == "hybrid" and fusion.sentence_weight
+        else {}
+    )
+    lists = (
+        (fusion.dense_weight, dense),
+        (fusion.bm25_weight, lexical),
+        (fusion.sentence_weight, sentence),
+    )
     fused: dict[int, float] = {}
-    for row in dense.keys() | lexical.keys():
+    for row in dense.keys() | lexical.keys() | sentence.keys():
         if mode == "dense":
             fused[row] = dense[row][1]
         elif mode == "bm25":
             fused[row] = lexical[row][1]
         else:
             fused[row] = sum(
-                weight / (fusion.rrf_k + ranks[row][0])
-                for weight, ranks in ((fusion.dense_weight, dense), (fusion.bm25_weight, lexical))
-                if row in ranks
+                weight / (fusion.rrf_k + ranks[row][0]) for weight, ranks in lists if row in ranks
             )
     best = sorted(fused, key=lambda row: (-fused[row], row))[:k]
     return [
@@ -75,6 +97,8 @@ def retrieve(
                 "dense_rank": dense[row][0] if row in dense else None,
                 "bm25_score": lexical[row][1] if row in lexical else None,
                 "bm25_rank": lexical[row][0] if row in lexical else None,
+                "sentence_score": sentence[row][1] if row in sentence else None,
+                "sentence_rank": sentence[row][0] if row in sentence else None,
                 "fused_score": fused[row],
             },
         )

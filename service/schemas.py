@@ -24,6 +24,8 @@ def check_question(value: str, name: str = "question") -> str:
     )
     if controls:
         raise ValueError(f"{name} contains control characters ({', '.join(controls[:5])})")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):  # from a lone \ud800 JSON escape
+        raise ValueError(f"{name} contains unpaired surrogate code points (invalid Unicode)")
     longest = max((len(token) for token in text.split()), default=0)
     if longest > MAX_TOKEN_CHARS:
         raise ValueError(
@@ -118,3 +120,19 @@ class Health(BaseModel):
 class ErrorBody(BaseModel):
     error: str
     detail: object | None = None
+    request_id: str | None = Field(default=None, description="Also in the X-Request-ID header.")
+
+
+class Ready(BaseModel):
+    status: Literal["ready", "unavailable"]
+    ready: bool
+    index_version: str | None
+    error: str | None = None
+
+
+class ReloadResult(BaseModel):
+    reloaded: bool = Field(description="False when `current` still pointed at the same version.")
+    previous_version: str
+    index_version: str
+    documents: int
+    chunks: int

@@ -34,7 +34,7 @@ def test_round_trip(built, corpus, embedder):
     assert manifest.format_version == FORMAT_VERSION
     assert manifest.model["name"] == "all-MiniLM-L6-v2"
     assert manifest.model["dimension"] == 384 == index.dense.d
-    assert manifest.chunking == {"chunk_size": 600, "chunk_overlap": 120}
+    assert manifest.chunking == {"chunk_size": 800, "chunk_overlap": 160}
     assert {d.source: d.sha256 for d in manifest.documents} == {d.source: d.sha256 for d in corpus}
     assert manifest.counts["chunks"] == len(index.chunks) == index.dense.ntotal
     assert set(manifest.files) >= {"chunks.jsonl", "dense.faiss", "documents.jsonl"}

@@ -9,17 +9,19 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
+from starlette.types import ASGIApp
 
 from service.api import create_app
 from tests.conftest import free_port
 
 
 class LiveServer:
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app: ASGIApp) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -20,6 +20,17 @@ def test_defaults_and_overrides():
     assert custom.index_dir == Path("/x/idx") and custom.top_k == 9
     assert custom.model_dir == Path("/m") and custom.cors_origins == ("http://a", "http://b")
     assert custom.with_overrides(top_k=3, index_dir=None).index_dir == Path("/x/idx")
+    assert settings.max_body_bytes == 65536 and settings.reload_interval == 0
+    hardened = settings_from_env(
+        {
+            "RAG_MAX_BODY_BYTES": "4096",
+            "RAG_RELOAD_INTERVAL": "2.5",
+            "RAG_ADMIN_KEY": "a",
+            "RAG_API_KEY": "",
+        }
+    )
+    assert hardened.max_body_bytes == 4096 and hardened.reload_interval == 2.5
+    assert hardened.admin_key == "a" and hardened.api_key is None
 
 
 @pytest.mark.parametrize(
@@ -29,6 +40,10 @@ def test_defaults_and_overrides():
         ({"RAG_TOP_K": "0"}, "between 1 and 50"),
         ({"RAG_RETRIEVAL_MODE": "magic"}, "RAG_RETRIEVAL_MODE must be one of"),
         ({"RAG_CHUNK_SIZE": "100", "RAG_CHUNK_OVERLAP": "200"}, "must be smaller"),
+        ({"RAG_MAX_BODY_BYTES": "10"}, "RAG_MAX_BODY_BYTES must be between"),
+        ({"RAG_RELOAD_INTERVAL": "soon"}, "RAG_RELOAD_INTERVAL must be a number"),
+        ({"RAG_RELOAD_INTERVAL": "-1"}, "RAG_RELOAD_INTERVAL must be between"),
+        ({"RAG_RELOAD_INTERVAL": "nan"}, "RAG_RELOAD_INTERVAL must be between"),
     ],
 )
 def test_bad_environment(env, message):

@@ -1,0 +1,132 @@
+"""Calibrating abstention: fit a logistic model of "the articles answer this" on labelled suites.
+
+    python -m evaluation.calibrate --write
+
+Fits on the training suites (calibration + public), picks the probability threshold that
+maximises abstention F1 while keeping false abstentions within the target, reports the same
+figures on the held-out suite, and writes service/abstention.json plus a calibration report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from evaluation.suite import Case, load_suite
+from service.abstain import CALIBRATION_FILE, AbstentionModel, EvidenceSignals
+from service.config import PROJECT_ROOT, settings_from_env
+from service.engine import Engine
+
+SUITES = PROJECT_ROOT / "evaluation" / "suites"
+REPORT = PROJECT_ROOT / "evaluation" / "calibration.json"
+FEATURES = [f.name for f in fields(EvidenceSignals)]
+
+
+def signals_of(engine: Engine, cases: list[Case]) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows (the engine's evidence signals) and labels (1 = answerable)."""
+    rows, labels = [], []
+    for case in cases:
+        if case.abstain_ok:  # either decision is right: no label to learn from
+            continue
+        signals = engine.ask(case.question).answer.signals
+        rows.append([signals[name] for name in FEATURES])
+        labels.append(1 if case.answerable else 0)
+    return np.array(rows, dtype=float), np.array(labels)
+
+
+def decision_figures(probability: np.ndarray, labels: np.ndarray, threshold: float) -> dict:
+    """Abstention precision/recall/F1 (positive = abstain) and the false-abstention rate."""
+    abstain = probability < threshold
+    unanswerable = labels == 0
+    true_positive = int((abstain & unanswerable).sum())
+    precision = true_positive / abstain.sum() if abstain.sum() else 1.0
+    recall = true_positive / unanswerable.sum() if unanswerable.sum() else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    false_rate = (abstain & ~unanswerable).sum() / (~unanswerable).sum()
+    return {
+        "abstention_precision": round(float(precision), 4),
+        "abstention_recall": round(float(recall), 4),
+        "abstention_f1": round(float(f1), 4),
+        "false_abstention_rate": round(float(false_rate), 4),
+        "cases": len(labels),
+        "unanswerable": int(unanswerable.sum()),
+    }
+
+
+def choose_threshold(probability: np.ndarray, labels: np.ndarray, max_false: float) -> float:
+    """The threshold with the best F1 among those within the false-abstention budget; ties go
+    to the middle of the best range so the cut sits away from any one training case."""
+    candidates = np.unique(np.concatenate([probability, [0.5]]))
+    midpoints = (candidates[:-1] + candidates[1:]) / 2
+    scored = []
+    for threshold in midpoints:
+        figures = decision_figures(probability, labels, threshold)
+        if figures["false_abstention_rate"] <= max_false:
+            scored.append((figures["abstention_f1"], threshold))
+    if not scored:
+        return 0.5
+    best = max(f1 for f1, _ in scored)
+    tied = [t for f1, t in scored if f1 == best]
+    return float(np.median(tied))
+
+
+def _name(path: Path) -> str:
+    resolved = path.resolve()
+    return (
+        str(resolved.relative_to(PROJECT_ROOT))
+        if resolved.is_relative_to(PROJECT_ROOT)
+        else str(path)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", action="append", type=Path)
+    parser.add_argument("--check", action="append", type=Path)
+    parser.add_argument("--max-false-abstention", type=float, default=0.03)
+    parser.add_argument("--regularisation", type=float, default=1.0, help="C of the model")
+    parser.add_argument("--write", action="store_true", help="write service/abstention.json")
+    args = parser.parse_args()
+    train = args.train or [SUITES / "calibration.jsonl", SUITES / "articles.jsonl"]
+    check = args.check or [SUITES / "holdout.jsonl"]
+    settings = settings_from_env()
+    engine = Engine.open(settings)
+    train_cases = [c for path in train for c in load_suite(path, settings.corpus_dir)]
+    x, y = signals_of(engine, train_cases)
+    model = LogisticRegression(C=args.regularisation, class_weight="balanced", max_iter=5000)
+    model.fit(x, y)
+    probability = model.predict_proba(x)[:, 1]
+    threshold = choose_threshold(probability, y, args.max_false_abstention)
+    fitted = AbstentionModel(
+        weights={n: round(float(w), 4) for n, w in zip(FEATURES, model.coef_[0], strict=True)},
+        bias=round(float(model.intercept_[0]), 4),
+        threshold=round(threshold, 4),
+    )
+    report = {
+        "model": asdict(fitted),
+        "train_suites": [_name(p) for p in train],
+        "train": decision_figures(probability, y, threshold),
+        "max_false_abstention": args.max_false_abstention,
+        "regularisation": args.regularisation,
+        "retrieval_mode": settings.retrieval_mode,
+        "chunking": asdict(settings.chunking),
+        "check": {},
+    }
+    for path in check:
+        cx, cy = signals_of(engine, load_suite(path, settings.corpus_dir))
+        p = model.predict_proba(cx)[:, 1]
+        report["check"][_name(path)] = decision_figures(p, cy, threshold)
+    print(json.dumps(report, indent=2))
+    if args.write:
+        CALIBRATION_FILE.write_text(fitted.to_json() + "\n", encoding="utf-8")
+        REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {CALIBRATION_FILE} and {REPORT}")
+
+
+if __name__ == "__main__":
+    main()

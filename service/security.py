@@ -1,0 +1,80 @@
+"""Access control: bearer keys compared in constant time; document ids that stay names."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from service.config import Settings
+
+# The same shape ingest/documents.py enforces on every doc_id it indexes: no '/', no leading '.'.
+DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+_admin_scheme = HTTPBearer(
+    auto_error=False, scheme_name="AdminKey", description="The RAG_ADMIN_KEY, as a bearer token."
+)
+_query_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="The RAG_API_KEY, as a bearer token (only when the service sets one).",
+)
+Credentials = HTTPAuthorizationCredentials | None
+
+
+def key_matches(presented: str | None, expected: str) -> bool:
+    """Constant-time comparison of bytes, so a wrong key's timing reveals nothing about the key."""
+    if presented is None:
+        return False
+    return hmac.compare_digest(presented.encode("utf-8", "surrogateescape"), expected.encode())
+
+
+def _unauthorized(realm: str, credentials: Credentials) -> HTTPException:
+    if credentials is None:
+        message = f"missing API key: send `Authorization: Bearer <key>` ({realm} endpoints)"
+        challenge = f'Bearer realm="{realm}"'
+    else:
+        message = f"invalid API key for the {realm} endpoints"
+        challenge = f'Bearer realm="{realm}", error="invalid_token"'
+    return HTTPException(status_code=401, detail=message, headers={"WWW-Authenticate": challenge})
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def require_admin(
+    request: Request, credentials: Annotated[Credentials, Depends(_admin_scheme)]
+) -> None:
+    """Admin endpoints need RAG_ADMIN_KEY; with none configured they are switched off (403)."""
+    expected = _settings(request).admin_key
+    if not expected:
+        raise HTTPException(
+            status_code=403,
+            detail="admin endpoints are disabled: set RAG_ADMIN_KEY to enable them",
+        )
+    if credentials is None or not key_matches(credentials.credentials, expected):
+        raise _unauthorized("admin", credentials)
+
+
+def require_query_key(
+    request: Request, credentials: Annotated[Credentials, Depends(_query_scheme)]
+) -> None:
+    """Query endpoints are open unless RAG_API_KEY is set; then they need it as a bearer token."""
+    expected = _settings(request).api_key
+    if expected and (credentials is None or not key_matches(credentials.credentials, expected)):
+        raise _unauthorized("query", credentials)
+
+
+def check_doc_id(doc_id: str) -> str:
+    """A document id is a name in the loaded index, never a path: anything else is 404."""
+    if not DOC_ID.fullmatch(doc_id):
+        raise HTTPException(
+            status_code=404,
+            detail="unknown document: ids are letters, digits, '.', '_' or '-' "
+            "(at most 128 characters, starting with a letter or digit)",
+        )
+    return doc_id

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import logging
 import os
 import shutil
 import statistics
@@ -55,9 +56,9 @@ def serve_in_thread(engine: Engine) -> tuple[uvicorn.Server, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(engine.settings, engine), host="127.0.0.1", port=port, log_level="warning"
-    )
+    app = create_app(engine.settings, engine)
+    logging.getLogger("rag.access").setLevel(logging.WARNING)  # a JSON line per request: noise here
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:

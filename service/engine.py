@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from index.build import build_index
 from index.load import IndexData, load_index
@@ -147,48 +149,35 @@ class Engine:
             self.swap(latest)
         return self._index
 
-    def search(self, query: str, k: int | None = None, mode: str | None = None) -> SearchResult:
-        """Ranked passages for a query."""
+    def _retrieve(
+        self, index: IndexData, query: str, k: int, mode: str | None
+    ) -> tuple[str, np.ndarray, list[Hit], dict[str, float]]:
+        """The steps every query shares: clean, focus, embed once, retrieve."""
         started = time.perf_counter()
-        index = self._index
         text = focus_question(clean_question(query))
         vector = self.embedder.embed_query(text)
         embedded = _ms(started)
         mark = time.perf_counter()
-        hits = retrieve(
-            index,
-            text,
-            vector,
-            k or self.settings.top_k,
-            mode or self.settings.retrieval_mode,
-            self.fusion,
-        )
-        timings = {"embed": embedded, "retrieve": _ms(mark), "total": _ms(started)}
-        return SearchResult(tuple(hits), index, timings)
+        hits = retrieve(index, text, vector, k, mode or self.settings.retrieval_mode, self.fusion)
+        return text, vector, hits, {"embed": embedded, "retrieve": _ms(mark)}
+
+    def search(self, query: str, k: int | None = None, mode: str | None = None) -> SearchResult:
+        """Ranked passages for a query."""
+        started = time.perf_counter()
+        index = self._index
+        _, _, hits, timings = self._retrieve(index, query, k or self.settings.top_k, mode)
+        return SearchResult(tuple(hits), index, {**timings, "total": _ms(started)})
 
     def ask(self, question: str, top_k: int | None = None, mode: str | None = None) -> AskResult:
         """An extractive, cited answer (or an abstention) for a question."""
         started = time.perf_counter()
         index = self._index
-        text = focus_question(clean_question(question))
-        vector = self.embedder.embed_query(text)
-        embedded = _ms(started)
-        mark = time.perf_counter()
         k = top_k or self.settings.top_k
         depth = max(k, self.answer_config.candidate_passages)
-        hits = retrieve(
-            index, text, vector, depth, mode or self.settings.retrieval_mode, self.fusion
-        )
-        retrieved = _ms(mark)
+        text, vector, hits, timings = self._retrieve(index, question, depth, mode)
         mark = time.perf_counter()
         answer = compose_answer(
             question, text, vector, hits, index, self.abstention, self.answer_config
         )
-        answer = Answer(**{**answer.__dict__, "hits": answer.hits[:k]})
-        timings = {
-            "embed": embedded,
-            "retrieve": retrieved,
-            "answer": _ms(mark),
-            "total": _ms(started),
-        }
-        return AskResult(answer, index, timings)
+        answer = replace(answer, hits=answer.hits[:k])
+        return AskResult(answer, index, {**timings, "answer": _ms(mark), "total": _ms(started)})

@@ -14,6 +14,11 @@ from starlette.types import ASGIApp
 from service.api import create_app
 from tests.conftest import free_port
 
+# The /ask fields the public contract promises (extend, never drop).
+ASK_FIELDS = frozenset(
+    {"question", "answer", "abstained", "confidence", "citations", "passages", "timings_ms"}
+)
+
 
 class LiveServer:
     def __init__(self, app: ASGIApp) -> None:

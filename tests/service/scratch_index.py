@@ -12,6 +12,7 @@ from ingest.chunk import ChunkingConfig
 from ingest.documents import load_corpus
 from ingest.embed import Embedder
 from service.config import PROJECT_ROOT
+from tests.service.conftest import ASK_FIELDS
 
 EXTRA_DOC_ID = "003_sourdough"
 EXTRA_DOC = """Keeping a Sourdough Starter Alive
@@ -52,15 +53,7 @@ def consistency_problems(body: dict, versions: dict[str, IndexData]) -> list[str
     index = versions.get(body.get("index_version"))
     if index is None:
         return [f"unknown index_version {body.get('index_version')!r}"]
-    missing = {
-        "question",
-        "answer",
-        "abstained",
-        "confidence",
-        "citations",
-        "passages",
-        "timings_ms",
-    } - body.keys()
+    missing = ASK_FIELDS - body.keys()
     if missing:
         return [f"missing fields {sorted(missing)}"]
     problems = []

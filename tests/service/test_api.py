@@ -6,17 +6,8 @@ import pytest
 
 from service.api import create_app
 from service.config import Settings
-from tests.service.conftest import LiveServer
+from tests.service.conftest import ASK_FIELDS, LiveServer
 
-ASK_FIELDS = {
-    "question",
-    "answer",
-    "abstained",
-    "confidence",
-    "citations",
-    "passages",
-    "timings_ms",
-}
 CITATION_FIELDS = {"n", "doc_id", "title", "section", "start", "end", "quote"}
 PASSAGE_FIELDS = {"rank", "doc_id", "chunk_id", "title", "section", "start", "end", "text", "score"}
 

@@ -100,12 +100,14 @@ def eval_command(
     ] = "test",
     chunk_size: Annotated[
         int | None,
-        typer.Option("--chunk-size", help="BEIR: passage size (default: RAG_CHUNK_SIZE or 600)."),
+        typer.Option(
+            "--chunk-size", help="BEIR: passage size (default: RAG_CHUNK_SIZE, else 800)."
+        ),
     ] = None,
     chunk_overlap: Annotated[
         int | None,
         typer.Option(
-            "--chunk-overlap", help="BEIR: passage overlap (default: RAG_CHUNK_OVERLAP or 120)."
+            "--chunk-overlap", help="BEIR: passage overlap (default: RAG_CHUNK_OVERLAP, else 160)."
         ),
     ] = None,
     limit_queries: Annotated[
@@ -173,7 +175,7 @@ def _run_suite(
     clock = time.perf_counter()
     if url is not None:
         ask, corpus_data, embed, config, index_info = _over_http(url, settings, top_k)
-        target = runner.check_loopback_or_http(url)
+        target = runner.check_base_url(url)
     else:
         ask, corpus_data, embed, config, index_info = _in_process(settings, top_k)
         target = "in-process"
@@ -252,7 +254,7 @@ def _over_http(url: str, settings, top_k: int):
     from service.engine import make_embedder
 
     try:
-        base = runner.check_loopback_or_http(url)
+        base = runner.check_base_url(url)
         headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
         health = httpx.get(f"{base}/health", timeout=30, headers=headers)
         health.raise_for_status()

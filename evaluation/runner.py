@@ -58,7 +58,7 @@ def in_process(engine) -> Ask:
     return lambda question, top_k: ask_body(engine.ask(check_question(question), top_k))
 
 
-def check_loopback_or_http(url: str) -> str:
+def check_base_url(url: str) -> str:
     """A base URL we can talk to: http(s) with a host; trailing slash removed."""
     parsed = urlparse(url)
     if parsed.scheme not in {"http", "https"} or not parsed.hostname:
@@ -70,7 +70,7 @@ def over_http(url: str, *, timeout: float = 60.0, api_key: str | None = None) ->
     """Ask a running service; non-200 answers become errors naming the status and message."""
     import httpx
 
-    base = check_loopback_or_http(url)
+    base = check_base_url(url)
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     client = httpx.Client(base_url=base, timeout=timeout, headers=headers)
 
@@ -87,7 +87,7 @@ def corpus_over_http(url: str, *, api_key: str | None = None) -> Corpus:
     """The documents as the service serves them (so offsets are checked against its text)."""
     import httpx
 
-    base = check_loopback_or_http(url)
+    base = check_base_url(url)
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     with httpx.Client(base_url=base, timeout=60, headers=headers) as client:
         listing = client.get("/documents").raise_for_status().json()

@@ -36,12 +36,6 @@ class LexicalIndex:
         close = difflib.get_close_matches(term, self._by_initial.get(term[:1], []), 1, 0.8)
         return close[0] if close else None
 
-    def unknown_share(self, terms: Sequence[str]) -> float:
-        """Share of terms the corpus never uses, a typo of a known word counting as known."""
-        if not terms:
-            return 0.0
-        return sum(1 for t in terms if self.known_as(t) is None) / len(terms)
-
     def terms(self, text: str) -> list[str]:
         """Content terms of any text (a long stopword list, so "what" or "did" never count)."""
         return bm25s.tokenize(

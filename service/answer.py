@@ -239,16 +239,29 @@ def _select(
     return sorted(chosen, key=lambda sid: (doc_order[index.sentences[sid].doc_id], sid))
 
 
-def _weighted_coverage(index: IndexData, terms: set[str], found: set[str]) -> float:
-    """Coverage where rare terms count most: missing "oxytocin" matters, missing "men" not."""
+@dataclass(frozen=True)
+class _QuestionTerm:
+    """A question term resolved once: the corpus term it is (typos included) and its rarity."""
+
+    term: str
+    known: str | None
+    weight: float
+
+
+def _question_terms(index: IndexData, terms: set[str]) -> list[_QuestionTerm]:
     total = len(index.sentences) or 1
-    weights, covered = 0.0, 0.0
-    for term in terms:
+    resolved = []
+    for term in sorted(terms):
         known = index.lexical.known_as(term)
         frequency = index.term_frequency.get(known, 0) if known else 0
-        weight = math.log(1 + total / (frequency + 0.5))
-        weights += weight
-        covered += weight if (term in found or known in found) else 0.0
+        resolved.append(_QuestionTerm(term, known, math.log(1 + total / (frequency + 0.5))))
+    return resolved
+
+
+def _weighted_coverage(question_terms: list[_QuestionTerm], found: set[str]) -> float:
+    """Coverage where rare terms count most: missing "oxytocin" matters, missing "men" not."""
+    weights = sum(q.weight for q in question_terms)
+    covered = sum(q.weight for q in question_terms if q.term in found or q.known in found)
     return covered / weights if weights else 0.0
 
 
@@ -269,19 +282,19 @@ def _signals(
     best = candidates[0] if candidates else None
     runner_up = candidates[1].similarity if len(candidates) > 1 else 0.0
     dense_scores = [h.signals["dense_score"] for h in hits if h.signals.get("dense_score")]
+    resolved = _question_terms(index, terms)
     return EvidenceSignals(
         best_sentence=best.similarity if best else 0.0,
         best_passage=max(dense_scores, default=0.0),
         term_coverage=len(terms & passage_terms) / len(terms) if terms else 0.0,
-        weighted_coverage=_weighted_coverage(index, terms, passage_terms),
+        weighted_coverage=_weighted_coverage(resolved, passage_terms),
         sentence_coverage=max(
-            (
-                _weighted_coverage(index, terms, set(index.sentence_terms[c.sid]))
-                for c in candidates
-            ),
+            (_weighted_coverage(resolved, index.sentence_terms[c.sid]) for c in candidates),
             default=0.0,
         ),
-        unknown_terms=index.lexical.unknown_share(sorted(terms)),
+        unknown_terms=(
+            sum(1 for q in resolved if q.known is None) / len(resolved) if resolved else 0.0
+        ),
         type_match=float(
             any(
                 provides_answer_type(kind, index.sentences[c.sid].text, question)

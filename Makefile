@@ -14,7 +14,7 @@ SCIFACT ?= ../shared/benchmarks/scifact
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install index serve ask search test lint format eval eval-holdout beir bench load clean distclean
+.PHONY: install index serve ask search test lint format eval eval-holdout train beir bench load clean distclean
 
 # torch==2.13.0 (CPU) goes in first: anything else asking for torch then finds it satisfied
 # instead of fetching the CUDA build.
@@ -58,6 +58,12 @@ eval-holdout: install
 
 beir: install
 	$(BIN)/rag eval beir $(SCIFACT)
+
+# Refit the sentence ranker, then the abstention model on the ranker's output (order matters);
+# both write their weights beside the service and a report under evaluation/.
+train: install
+	$(BIN)/python -m evaluation.train_ranker --regularisation 1 --write
+	$(BIN)/python -m evaluation.calibrate --regularisation 10 --max-false-abstention 0.05 --write
 
 bench: install
 	$(BIN)/python -m evaluation.latency

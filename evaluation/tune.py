@@ -1,6 +1,6 @@
 """Grid search over chunking, fusion and answer parameters on evaluation suites.
 
-    python -m evaluation.tune --chunking 400:80,600:120 --set follow_margin=0.1,0.2
+    python -m evaluation.tune --chunking 600:120,800:160 --set follow_margin=0.1,0.2
 
 Prints one row per combination and suite, so chosen values are recorded with the figures
 that chose them. Indexes for each chunking go under var/tune/ and reuse the embedding cache.
@@ -47,7 +47,7 @@ def _grid(assignments: list[str]) -> list[dict[str, object]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", action="append", type=Path, help="suite file (repeatable)")
-    parser.add_argument("--chunking", default="600:120", help="size:overlap,size:overlap")
+    parser.add_argument("--chunking", default="800:160", help="size:overlap,size:overlap")
     parser.add_argument("--set", action="append", default=[], help="param=v1,v2 (repeatable)")
     args = parser.parse_args()
     suites = args.suite or [

@@ -35,6 +35,7 @@ class IndexData:
     sentences: tuple[SentenceRecord, ...]
     sentence_vectors: np.ndarray
     sentence_terms: tuple[frozenset[str], ...]
+    heading_terms: tuple[frozenset[str], ...]  # per sentence, the terms of its section heading
     sentence_paragraph: tuple[int, ...]
     term_frequency: dict[str, int]  # in how many sentences each term occurs
     chunk_sentences: tuple[tuple[int, ...], ...]
@@ -105,6 +106,7 @@ def load_index(root: Path) -> IndexData:
         [embedding_input(documents[c.doc_id].title, c.section, c.text) for c in chunks]
     )
     sentence_terms = tuple(frozenset(lexical.terms(s.text)) for s in sentences)
+    headings = {s.section: frozenset(lexical.terms(s.section)) for s in sentences}
     return IndexData(
         path=version,
         manifest=manifest,
@@ -115,6 +117,7 @@ def load_index(root: Path) -> IndexData:
         sentences=tuple(sentences),
         sentence_vectors=vectors,
         sentence_terms=sentence_terms,
+        heading_terms=tuple(headings[s.section] for s in sentences),
         term_frequency=dict(Counter(t for terms in sentence_terms for t in terms)),
         sentence_paragraph=_paragraphs(sentences, documents),
         chunk_sentences=_sentences_of_chunks(chunks, sentences),

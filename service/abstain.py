@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 CALIBRATION_FILE = Path(__file__).with_name("abstention.json")
@@ -27,6 +27,7 @@ class EvidenceSignals:
     type_match: float  # 0 when the question asks for a number or name the evidence lacks
     agreement: float  # 1 when dense and BM25 agree on a top-3 passage
     margin: float  # best sentence cosine minus the runner-up's
+    rare_unknown: float  # everyday-English rarity of the rarest question word the corpus lacks
 
     def as_dict(self) -> dict[str, float]:
         return {k: round(v, 4) for k, v in asdict(self).items()}
@@ -60,6 +61,9 @@ def load_model(path: Path = CALIBRATION_FILE) -> AbstentionModel:
     if not path.is_file():
         return FALLBACK
     raw = json.loads(path.read_text(encoding="utf-8"))
+    unknown = set(raw["weights"]) - {f.name for f in fields(EvidenceSignals)}
+    if unknown:
+        raise ValueError(f"{path.name}: unknown signals {sorted(unknown)}")
     return AbstentionModel(
         weights={k: float(v) for k, v in raw["weights"].items()},
         bias=float(raw["bias"]),

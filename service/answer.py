@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from index.load import IndexData
 from service.abstain import AbstentionModel, EvidenceSignals
-from service.query import expected_answer_type, provides_answer_type
+from service.query import expected_answer_type, provides_answer_type, rare_unknown_word
 from service.retrieve import Hit
+from service.sentence_rank import (
+    CONTINUATION,
+    FeatureExtractor,
+    QuestionTerm,
+    SentenceFeatures,
+    SentenceRanker,
+    neighbour,
+    passage_ranks,
+    question_terms,
+    same_paragraph,
+    weighted_coverage,
+)
+from service.sentence_rank import FALLBACK as FALLBACK_RANKER
 
 NO_ANSWER = "The articles do not answer this question."
 _LIST_CUE = re.compile(
@@ -33,8 +45,6 @@ class AnswerConfig:
     list_margin: float = 0.1  # a list question takes a list scoring within this of the best
     other_doc_margin: float = 0.1  # the other article's best sentence joins within this
     duplicate_cosine: float = 0.9  # two sentences this similar say the same thing
-    lexical_weight: float = 0.5
-    rank_weight: float = 0.05
     context_weight: float = 0.9  # how much of its question's or lead-in's match a sentence inherits
     min_words: int = 4
 
@@ -65,15 +75,7 @@ class Answer:
 class _Candidate:
     sid: int
     score: float
-    similarity: float
-
-
-# A sentence opening like this continues the one before it (and reads badly alone).
-_CONTINUATION = re.compile(
-    r"^(this|these|that|those|it|they|such|instead|rather|however|additionally|as a result|"
-    r"because|so|yet|but|in such cases)\b",
-    re.IGNORECASE,
-)
+    similarity: float  # its own cosine, or most of its FAQ question's (for abstention)
 
 
 def _eligible(index: IndexData, sid: int, config: AnswerConfig) -> bool:
@@ -85,66 +87,36 @@ def _eligible(index: IndexData, sid: int, config: AnswerConfig) -> bool:
     )
 
 
-def _neighbour(index: IndexData, sid: int, step: int) -> int | None:
-    other = sid + step
-    if not 0 <= other < len(index.sentences):
-        return None
-    a, b = index.sentences[sid], index.sentences[other]
-    return other if (a.doc_id, a.section) == (b.doc_id, b.section) else None
-
-
-def _context(index: IndexData, sid: int) -> list[int]:
-    """Sentences that say what `sid` answers: the article's own question right before it (FAQ),
-    or for a list item the list's lead-in and the sentence before that."""
-    previous = _neighbour(index, sid, -1)
-    if not index.sentences[sid].bullet:
-        if previous is not None and index.sentences[previous].text.rstrip().endswith("?"):
-            return [previous]
-        return []
-    while previous is not None and index.sentences[previous].bullet:
-        previous = _neighbour(index, previous, -1)
-    if previous is None:
-        return []
-    before = _neighbour(index, previous, -1)
-    return [previous] if before is None else [previous, before]
-
-
 class _Scorer:
-    """How well one sentence answers the question: its meaning, its words and its passage."""
+    """How well one sentence answers the question, by the ranker over its features."""
 
     def __init__(
         self,
         index: IndexData,
-        hits: list[Hit],
-        query_vector: np.ndarray,
-        terms: set[str],
+        features: FeatureExtractor,
+        ranker: SentenceRanker,
         config: AnswerConfig,
     ) -> None:
-        self.index, self.query, self.terms, self.config = index, query_vector, terms, config
-        self.rank: dict[int, int] = {}
-        for hit in hits[: config.candidate_passages]:
-            for sid in index.chunk_sentences[hit.row]:
-                self.rank.setdefault(sid, hit.rank)
-
-    def similarity(self, sid: int) -> float:
-        vectors = self.index.sentence_vectors
-        own = float(vectors[sid] @ self.query)
-        inherited = [float(vectors[o] @ self.query) for o in _context(self.index, sid)]
-        return max([own] + [self.config.context_weight * v for v in inherited])
+        self.index, self.features, self.ranker, self.config = index, features, ranker, config
+        self._seen: dict[int, _Candidate] = {}
 
     def candidate(self, sid: int) -> _Candidate:
-        similarity = self.similarity(sid)
-        words = self.index.sentence_terms[sid]
-        overlap = len(self.terms & words) / len(self.terms) if self.terms else 0.0
-        rank = self.rank.get(sid)
-        prior = self.config.rank_weight / rank if rank else 0.0
-        return _Candidate(
-            sid, similarity + self.config.lexical_weight * overlap + prior, similarity
+        if sid not in self._seen:
+            self._seen[sid] = self._score(sid)
+        return self._seen[sid]
+
+    def _score(self, sid: int) -> _Candidate:
+        features = self.features.features(sid)
+        similarity = max(
+            features.similarity, self.config.context_weight * features.context_similarity
         )
+        return _Candidate(sid, self.ranker.score(features), similarity)
 
     def candidates(self) -> list[_Candidate]:
         scored = [
-            self.candidate(sid) for sid in self.rank if _eligible(self.index, sid, self.config)
+            self.candidate(sid)
+            for sid in self.features.passage_rank
+            if _eligible(self.index, sid, self.config)
         ]
         return sorted(scored, key=lambda c: (-c.score, c.sid))
 
@@ -153,49 +125,45 @@ def _list_around(index: IndexData, sid: int, limit: int) -> list[int]:
     """The whole bullet list that sentence `sid` belongs to (same section, consecutive items)."""
     items = [sid]
     for step in (-1, 1):
-        other = _neighbour(index, sid, step)
+        other = neighbour(index, sid, step)
         while other is not None and index.sentences[other].bullet:
             items.append(other)
-            other = _neighbour(index, other, step)
+            other = neighbour(index, other, step)
     return sorted(items)[:limit]
 
 
 def _list_after(index: IndexData, sid: int) -> int | None:
     """The first item of a list that `sid` introduces (directly or through a lead-in line)."""
-    step = _neighbour(index, sid, 1)
+    step = neighbour(index, sid, 1)
     if step is not None and not index.sentences[step].bullet:
         lead_in = index.sentences[step].text.rstrip().endswith(":")
-        step = _neighbour(index, step, 1) if lead_in else None
+        step = neighbour(index, step, 1) if lead_in else None
     return step if step is not None and index.sentences[step].bullet else None
-
-
-def _same_paragraph(index: IndexData, a: int, b: int | None) -> bool:
-    return b is not None and index.sentence_paragraph[a] == index.sentence_paragraph[b]
 
 
 def _window(index: IndexData, best: _Candidate, scorer: _Scorer, config: AnswerConfig) -> list[int]:
     """The best sentence, with the sentence before it when it leans on it ("This ...") and the
     sentences after it that continue it or answer nearly as well, within one paragraph."""
     chosen = [best.sid]
-    previous = _neighbour(index, best.sid, -1)
+    previous = neighbour(index, best.sid, -1)
     if (
-        _CONTINUATION.match(index.sentences[best.sid].text)
-        and _same_paragraph(index, best.sid, previous)
+        CONTINUATION.match(index.sentences[best.sid].text)
+        and same_paragraph(index, best.sid, previous)
         and _eligible(index, previous, config)
     ):
         chosen.insert(0, previous)
-    following = _neighbour(index, best.sid, 1)
+    following = neighbour(index, best.sid, 1)
     while (
         len(chosen) < config.max_sentences
-        and _same_paragraph(index, best.sid, following)
+        and same_paragraph(index, best.sid, following)
         and _eligible(index, following, config)
     ):
-        continues = _CONTINUATION.match(index.sentences[following].text)
+        continues = CONTINUATION.match(index.sentences[following].text)
         close = scorer.candidate(following).score >= best.score - config.follow_margin
         if not (continues or close):
             break
         chosen.append(following)
-        following = _neighbour(index, following, 1)
+        following = neighbour(index, following, 1)
     return chosen
 
 
@@ -239,37 +207,12 @@ def _select(
     return sorted(chosen, key=lambda sid: (doc_order[index.sentences[sid].doc_id], sid))
 
 
-@dataclass(frozen=True)
-class _QuestionTerm:
-    """A question term resolved once: the corpus term it is (typos included) and its rarity."""
-
-    term: str
-    known: str | None
-    weight: float
-
-
-def _question_terms(index: IndexData, terms: set[str]) -> list[_QuestionTerm]:
-    total = len(index.sentences) or 1
-    resolved = []
-    for term in sorted(terms):
-        known = index.lexical.known_as(term)
-        frequency = index.term_frequency.get(known, 0) if known else 0
-        resolved.append(_QuestionTerm(term, known, math.log(1 + total / (frequency + 0.5))))
-    return resolved
-
-
-def _weighted_coverage(question_terms: list[_QuestionTerm], found: set[str]) -> float:
-    """Coverage where rare terms count most: missing "oxytocin" matters, missing "men" not."""
-    weights = sum(q.weight for q in question_terms)
-    covered = sum(q.weight for q in question_terms if q.term in found or q.known in found)
-    return covered / weights if weights else 0.0
-
-
 def _signals(
     index: IndexData,
     hits: list[Hit],
     candidates: list[_Candidate],
     terms: set[str],
+    resolved: list[QuestionTerm],
     question: str,
 ) -> EvidenceSignals:
     top = hits[:3]
@@ -282,14 +225,13 @@ def _signals(
     best = candidates[0] if candidates else None
     runner_up = candidates[1].similarity if len(candidates) > 1 else 0.0
     dense_scores = [h.signals["dense_score"] for h in hits if h.signals.get("dense_score")]
-    resolved = _question_terms(index, terms)
     return EvidenceSignals(
         best_sentence=best.similarity if best else 0.0,
         best_passage=max(dense_scores, default=0.0),
         term_coverage=len(terms & passage_terms) / len(terms) if terms else 0.0,
-        weighted_coverage=_weighted_coverage(resolved, passage_terms),
+        weighted_coverage=weighted_coverage(resolved, passage_terms),
         sentence_coverage=max(
-            (_weighted_coverage(resolved, index.sentence_terms[c.sid]) for c in candidates),
+            (weighted_coverage(resolved, index.sentence_terms[c.sid]) for c in candidates),
             default=0.0,
         ),
         unknown_terms=(
@@ -305,7 +247,54 @@ def _signals(
         else 1.0,
         agreement=1.0 if dense_top & bm25_top else 0.0,
         margin=(best.similarity - runner_up) if best else 0.0,
+        rare_unknown=rare_unknown_word(question, index.lexical.knows_word),
     )
+
+
+def _supporting_first(index: IndexData, hits: list[Hit], sids: list[int]) -> tuple[Hit, ...]:
+    """The passages holding the cited sentences first, in citation order, then the rest in
+    retrieval order: the sentence ranker reads passages more finely than retrieval does, and a
+    reader should find citation [1] in the first passage shown. `retrieval_rank` keeps the order
+    retrieval gave."""
+    holder: dict[int, int] = {}
+    for position, hit in enumerate(hits):
+        for sid in index.chunk_sentences[hit.row]:
+            holder.setdefault(sid, position)
+    lead = list(dict.fromkeys(holder[sid] for sid in sids if sid in holder))
+    order = lead + [p for p in range(len(hits)) if p not in lead]
+    return tuple(
+        replace(hits[p], rank=rank, signals={**hits[p].signals, "retrieval_rank": hits[p].rank})
+        for rank, p in enumerate(order, start=1)
+    )
+
+
+def _extractor(
+    retrieval_text: str,
+    query_vector: np.ndarray,
+    hits: list[Hit],
+    index: IndexData,
+    config: AnswerConfig,
+) -> FeatureExtractor:
+    terms = set(index.lexical.terms(retrieval_text))
+    resolved = question_terms(index, terms)
+    ranks = passage_ranks(index, [hit.row for hit in hits[: config.candidate_passages]])
+    return FeatureExtractor(index, query_vector, terms, resolved, retrieval_text, ranks)
+
+
+def candidate_features(
+    retrieval_text: str,
+    query_vector: np.ndarray,
+    hits: list[Hit],
+    index: IndexData,
+    config: AnswerConfig = AnswerConfig(),
+) -> list[tuple[int, SentenceFeatures]]:
+    """Every eligible candidate sentence with its features: what the sentence ranker learns from."""
+    features = _extractor(retrieval_text, query_vector, hits, index, config)
+    return [
+        (sid, features.features(sid))
+        for sid in features.passage_rank
+        if _eligible(index, sid, config)
+    ]
 
 
 def compose_answer(
@@ -316,19 +305,22 @@ def compose_answer(
     index: IndexData,
     abstention: AbstentionModel,
     config: AnswerConfig = AnswerConfig(),
+    ranker: SentenceRanker = FALLBACK_RANKER,
 ) -> Answer:
     """Pick the answering sentences from the hits, or abstain when the evidence is weak."""
-    terms = set(index.lexical.terms(retrieval_text))
-    scorer = _Scorer(index, hits, query_vector, terms, config)
+    features = _extractor(retrieval_text, query_vector, hits, index, config)
+    terms, resolved = features.terms, features.resolved
+    scorer = _Scorer(index, features, ranker, config)
     candidates = scorer.candidates()
-    signals = _signals(index, hits, candidates, terms, retrieval_text)
+    signals = _signals(index, hits, candidates, terms, resolved, retrieval_text)
     confidence = abstention.probability(signals)
     if not candidates or confidence < abstention.threshold:
         return Answer(
             question, NO_ANSWER, True, round(confidence, 4), (), tuple(hits), signals.as_dict()
         )
     citations = []
-    for n, sid in enumerate(_select(index, candidates, scorer, retrieval_text, config), start=1):
+    chosen = _select(index, candidates, scorer, retrieval_text, config)
+    for n, sid in enumerate(chosen, start=1):
         s = index.sentences[sid]
         title = index.documents[s.doc_id].title
         citations.append(Citation(n, s.doc_id, title, s.section, s.start, s.end, s.text))
@@ -339,6 +331,6 @@ def compose_answer(
         False,
         round(confidence, 4),
         tuple(citations),
-        tuple(hits),
+        _supporting_first(index, hits, chosen),
         signals.as_dict(),
     )

@@ -19,8 +19,9 @@ from ingest.embed import DEFAULT_MODEL_NAME, Embedder, EmbeddingCache, default_m
 from service.abstain import AbstentionModel, load_model
 from service.answer import Answer, AnswerConfig, compose_answer
 from service.config import Settings
-from service.query import clean_question, focus_question
+from service.query import clean_question, focus_question, load_word_frequencies
 from service.retrieve import FusionConfig, Hit, retrieve
+from service.sentence_rank import SentenceRanker, load_ranker
 
 Log = Callable[[str], None]
 
@@ -110,12 +111,14 @@ class Engine:
         embedder: Embedder,
         index: IndexData,
         abstention: AbstentionModel | None = None,
+        ranker: SentenceRanker | None = None,
         answer_config: AnswerConfig = AnswerConfig(),  # noqa: B008 - frozen dataclass
         fusion: FusionConfig = FusionConfig(),  # noqa: B008 - frozen dataclass
     ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.abstention = abstention or load_model()
+        self.ranker = ranker or load_ranker()
         self.answer_config = answer_config
         self.fusion = fusion
         self._index = index
@@ -126,6 +129,7 @@ class Engine:
         """Load the model and the index (building the index first when needed)."""
         embedder = make_embedder(settings)
         embedder.warm_up()
+        load_word_frequencies()
         return cls(settings, embedder, ensure_index(settings, embedder, progress=progress, log=log))
 
     @property
@@ -149,7 +153,7 @@ class Engine:
             self.swap(latest)
         return self._index
 
-    def _retrieve(
+    def retrieve(
         self, index: IndexData, query: str, k: int, mode: str | None
     ) -> tuple[str, np.ndarray, list[Hit], dict[str, float]]:
         """The steps every query shares: clean, focus, embed once, retrieve."""
@@ -165,7 +169,7 @@ class Engine:
         """Ranked passages for a query."""
         started = time.perf_counter()
         index = self._index
-        _, _, hits, timings = self._retrieve(index, query, k or self.settings.top_k, mode)
+        _, _, hits, timings = self.retrieve(index, query, k or self.settings.top_k, mode)
         return SearchResult(tuple(hits), index, {**timings, "total": _ms(started)})
 
     def ask(self, question: str, top_k: int | None = None, mode: str | None = None) -> AskResult:
@@ -174,10 +178,10 @@ class Engine:
         index = self._index
         k = top_k or self.settings.top_k
         depth = max(k, self.answer_config.candidate_passages)
-        text, vector, hits, timings = self._retrieve(index, question, depth, mode)
+        text, vector, hits, timings = self.retrieve(index, question, depth, mode)
         mark = time.perf_counter()
         answer = compose_answer(
-            question, text, vector, hits, index, self.abstention, self.answer_config
+            question, text, vector, hits, index, self.abstention, self.answer_config, self.ranker
         )
         answer = replace(answer, hits=answer.hits[:k])
         return AskResult(answer, index, {**timings, "answer": _ms(mark), "total": _ms(started)})

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+from wordfreq import zipf_frequency
 
 from ingest.sentences import split_sentences
 
@@ -65,3 +69,29 @@ def provides_answer_type(kind: str | None, sentence: str, question: str) -> bool
     asked = question.lower()
     pattern = _NUMBER if kind == "number" else _NAME
     return any(m.group().lower() not in asked for m in pattern.finditer(sentence))
+
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+_STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
+COMMON_ZIPF = 6.0  # "the" is about 7.7, "guy" 5.4, "freud" 3.5, "oxytocin" 2.8
+
+
+def load_word_frequencies() -> None:
+    """Load wordfreq's English list now (about 0.3 s) rather than on the first question."""
+    zipf_frequency("question", "en")
+
+
+def rare_unknown_word(question: str, known: Callable[[str], bool]) -> float:
+    """How rare in everyday English the rarest question word is that the articles never use.
+
+    A question about "oxytocin" or "Freud" names something the articles would have to mention
+    to answer it; a question using "guy" or "clearly" does not. Words English does not know
+    at all (another language, a garbled typo) tell nothing either way and count as 0.
+    """
+    rarest = 0.0
+    for word in set(_WORD.findall(question.lower())) - _STOPWORDS:
+        zipf = zipf_frequency(word, "en")
+        rarity = max(COMMON_ZIPF - zipf, 0.0) / COMMON_ZIPF
+        if zipf > 0 and rarity > rarest and not known(word):  # the corpus check costs most
+            rarest = rarity
+    return rarest

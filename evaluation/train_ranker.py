@@ -1,0 +1,164 @@
+"""Training the answer-sentence ranker on suites whose evidence marks the sentences that answer.
+
+    python -m evaluation.train_ranker --write
+
+For every answerable case, the candidate sentences of its top passages are labelled by whether
+they overlap the case's evidence; a pairwise logistic model (answering sentence against
+non-answering sentence of the same question) learns the feature weights. The script prints how
+often the top-ranked sentence answers, on the training suites and on the held-out ones, for the
+hand-set ranker and the trained one, and with --write commits service/sentence_ranker.json and
+evaluation/sentence_ranker.json (the report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from evaluation.calibrate import _name
+from evaluation.runner import corpus_of_index
+from evaluation.suite import Case, Span, load_suite
+from service.answer import candidate_features
+from service.config import PROJECT_ROOT, settings_from_env
+from service.engine import Engine
+from service.sentence_rank import FALLBACK, FEATURES, RANKER_FILE, SentenceRanker
+
+SUITES = PROJECT_ROOT / "evaluation" / "suites"
+REPORT = PROJECT_ROOT / "evaluation" / "sentence_ranker.json"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One answerable case's candidates: feature rows and which of them answer."""
+
+    case_id: str
+    features: np.ndarray
+    labels: np.ndarray
+
+
+def questions_of(engine: Engine, cases: list[Case]) -> list[Question]:
+    index = engine.index
+    corpus = corpus_of_index(index)
+    depth = engine.answer_config.candidate_passages
+    out = []
+    for case in cases:
+        if not case.answerable or not case.evidence_spans:
+            continue
+        text, vector, hits, _ = engine.retrieve(index, case.question, depth, None)
+        rows, labels = [], []
+        for sid, features in candidate_features(text, vector, hits, index, engine.answer_config):
+            s = index.sentences[sid]
+            span = Span(corpus.source_of[s.doc_id], s.start, s.end)
+            rows.append(features.vector())
+            labels.append(int(any(span.overlaps(e) for e in case.evidence_spans)))
+        if rows:
+            out.append(Question(case.id, np.array(rows, dtype=float), np.array(labels)))
+    return out
+
+
+def _weights_vector(ranker: SentenceRanker) -> np.ndarray:
+    return np.array([ranker.weights.get(name, 0.0) for name in FEATURES])
+
+
+def ranking_figures(questions: list[Question], weights: np.ndarray) -> dict:
+    """How often the top sentence answers (top1), is among the top two, and the MRR, over the
+    questions whose candidates hold an answering sentence at all."""
+    reachable = [q for q in questions if q.labels.any()]
+    top1 = top2 = reciprocal = 0.0
+    for q in reachable:
+        order = np.argsort(-(q.features @ weights), kind="stable")
+        first = int(np.flatnonzero(q.labels[order])[0]) + 1
+        top1 += first == 1
+        top2 += first <= 2
+        reciprocal += 1 / first
+    n = len(reachable) or 1
+    return {
+        "questions": len(questions),
+        "reachable": len(reachable),
+        "top1": round(top1 / n, 4),
+        "top2": round(top2 / n, 4),
+        "mrr": round(reciprocal / n, 4),
+    }
+
+
+def pairs_of(questions: list[Question]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Differences answering-minus-other (label 1) and their mirror (label 0); each question
+    weighs the same however many pairs it has."""
+    rows, labels, weights = [], [], []
+    for q in questions:
+        good, bad = q.features[q.labels == 1], q.features[q.labels == 0]
+        if not len(good) or not len(bad):
+            continue
+        diffs = (good[:, None, :] - bad[None, :, :]).reshape(-1, len(FEATURES))
+        share = 1.0 / len(diffs)
+        rows += [diffs, -diffs]
+        labels += [np.ones(len(diffs)), np.zeros(len(diffs))]
+        weights += [np.full(len(diffs), share)] * 2
+    return np.vstack(rows), np.concatenate(labels), np.concatenate(weights)
+
+
+def fit(questions: list[Question], regularisation: float) -> np.ndarray:
+    """Pairwise logistic weights, rescaled so scores spread as the hand-set ranker's do (the
+    answer composer's margins are in that unit)."""
+    x, y, w = pairs_of(questions)
+    model = LogisticRegression(C=regularisation, fit_intercept=False, max_iter=10000)
+    model.fit(x, y, sample_weight=w * len(questions))
+    weights = model.coef_[0]
+    every = np.vstack([q.features for q in questions])
+    spread = float(np.std(every @ weights))
+    target = float(np.std(every @ _weights_vector(FALLBACK)))
+    return weights * (target / spread) if spread else weights
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", action="append", type=Path)
+    parser.add_argument("--check", action="append", type=Path)
+    parser.add_argument("--regularisation", type=float, default=1.0, help="C of the model")
+    parser.add_argument("--write", action="store_true", help="write service/sentence_ranker.json")
+    args = parser.parse_args()
+    train = args.train or [SUITES / "calibration.jsonl", SUITES / "articles.jsonl"]
+    check = args.check or [SUITES / "holdout.jsonl"]
+    settings = settings_from_env()
+    engine = Engine.open(settings)
+
+    def load(path: Path) -> list[Question]:
+        return questions_of(engine, load_suite(path, settings.corpus_dir))
+
+    train_questions = [q for path in train for q in load(path)]
+    weights = fit(train_questions, args.regularisation)
+    trained = SentenceRanker(
+        {name: round(float(w), 4) for name, w in zip(FEATURES, weights, strict=True)}
+    )
+    report: dict = {
+        "model": asdict(trained),
+        "train_suites": [_name(p) for p in train],
+        "regularisation": args.regularisation,
+        "retrieval_mode": settings.retrieval_mode,
+        "chunking": asdict(settings.chunking),
+        "train": {
+            "hand_set": ranking_figures(train_questions, _weights_vector(FALLBACK)),
+            "trained": ranking_figures(train_questions, weights),
+        },
+        "check": {},
+    }
+    for path in check:
+        questions = load(path)
+        report["check"][_name(path)] = {
+            "hand_set": ranking_figures(questions, _weights_vector(FALLBACK)),
+            "trained": ranking_figures(questions, weights),
+        }
+    print(json.dumps(report, indent=2))
+    if args.write:
+        RANKER_FILE.write_text(trained.to_json() + "\n", encoding="utf-8")
+        REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {RANKER_FILE} and {REPORT}")
+
+
+if __name__ == "__main__":
+    main()

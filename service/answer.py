@@ -8,20 +8,18 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from index.load import IndexData
-from service.abstain import AbstentionModel, EvidenceSignals
-from service.query import expected_answer_type, provides_answer_type, rare_unknown_word
+from service.abstain import AbstentionModel
+from service.evidence import evidence_signals
 from service.retrieve import Hit
 from service.sentence_rank import (
     CONTINUATION,
     FeatureExtractor,
-    QuestionTerm,
     SentenceFeatures,
     SentenceRanker,
     neighbour,
     passage_ranks,
     question_terms,
     same_paragraph,
-    weighted_coverage,
 )
 from service.sentence_rank import FALLBACK as FALLBACK_RANKER
 
@@ -207,50 +205,6 @@ def _select(
     return sorted(chosen, key=lambda sid: (doc_order[index.sentences[sid].doc_id], sid))
 
 
-def _signals(
-    index: IndexData,
-    hits: list[Hit],
-    candidates: list[_Candidate],
-    terms: set[str],
-    resolved: list[QuestionTerm],
-    question: str,
-) -> EvidenceSignals:
-    top = hits[:3]
-    passage_terms: set[str] = set()
-    for hit in top:
-        for sid in index.chunk_sentences[hit.row]:
-            passage_terms |= index.sentence_terms[sid]
-    dense_top = {h.row for h in hits if (h.signals.get("dense_rank") or 99) <= 3}
-    bm25_top = {h.row for h in hits if (h.signals.get("bm25_rank") or 99) <= 3}
-    best = candidates[0] if candidates else None
-    runner_up = candidates[1].similarity if len(candidates) > 1 else 0.0
-    dense_scores = [h.signals["dense_score"] for h in hits if h.signals.get("dense_score")]
-    return EvidenceSignals(
-        best_sentence=best.similarity if best else 0.0,
-        best_passage=max(dense_scores, default=0.0),
-        term_coverage=len(terms & passage_terms) / len(terms) if terms else 0.0,
-        weighted_coverage=weighted_coverage(resolved, passage_terms),
-        sentence_coverage=max(
-            (weighted_coverage(resolved, index.sentence_terms[c.sid]) for c in candidates),
-            default=0.0,
-        ),
-        unknown_terms=(
-            sum(1 for q in resolved if q.known is None) / len(resolved) if resolved else 0.0
-        ),
-        type_match=float(
-            any(
-                provides_answer_type(kind, index.sentences[c.sid].text, question)
-                for c in candidates[:2]
-            )
-        )
-        if (kind := expected_answer_type(question))
-        else 1.0,
-        agreement=1.0 if dense_top & bm25_top else 0.0,
-        margin=(best.similarity - runner_up) if best else 0.0,
-        rare_unknown=rare_unknown_word(question, index.lexical.knows_word),
-    )
-
-
 def _supporting_first(index: IndexData, hits: list[Hit], sids: list[int]) -> tuple[Hit, ...]:
     """The passages holding the cited sentences first, in citation order, then the rest in
     retrieval order: the sentence ranker reads passages more finely than retrieval does, and a
@@ -312,7 +266,8 @@ def compose_answer(
     terms, resolved = features.terms, features.resolved
     scorer = _Scorer(index, features, ranker, config)
     candidates = scorer.candidates()
-    signals = _signals(index, hits, candidates, terms, resolved, retrieval_text)
+    ranked = [(c.sid, c.similarity) for c in candidates]
+    signals = evidence_signals(index, hits, ranked, terms, resolved, retrieval_text)
     confidence = abstention.probability(signals)
     if not candidates or confidence < abstention.threshold:
         return Answer(

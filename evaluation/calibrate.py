@@ -2,7 +2,7 @@
 
     python -m evaluation.calibrate --write
 
-Fits on the training suites (calibration + public), picks the probability threshold that
+Fits on the training suites (calibration, training and public), picks the probability threshold that
 maximises abstention F1 while keeping false abstentions within the target, reports the same
 figures on the held-out suite, and writes service/abstention.json plus a calibration report.
 """
@@ -24,6 +24,8 @@ from service.engine import Engine
 
 SUITES = PROJECT_ROOT / "evaluation" / "suites"
 REPORT = PROJECT_ROOT / "evaluation" / "calibration.json"
+# Labelled suites both models learn from; holdout.jsonl is never among them.
+TRAIN_SUITES = ("calibration.jsonl", "training.jsonl", "articles.jsonl")
 FEATURES = [f.name for f in fields(EvidenceSignals)]
 
 
@@ -92,7 +94,7 @@ def main() -> None:
     parser.add_argument("--regularisation", type=float, default=1.0, help="C of the model")
     parser.add_argument("--write", action="store_true", help="write service/abstention.json")
     args = parser.parse_args()
-    train = args.train or [SUITES / "calibration.jsonl", SUITES / "articles.jsonl"]
+    train = args.train or [SUITES / name for name in TRAIN_SUITES]
     check = args.check or [SUITES / "holdout.jsonl"]
     settings = settings_from_env()
     engine = Engine.open(settings)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from evaluation.calibrate import _name
+from evaluation.calibrate import TRAIN_SUITES, _name
 from evaluation.runner import corpus_of_index
 from evaluation.suite import Case, Span, load_suite
 from service.answer import candidate_features
@@ -122,7 +122,7 @@ def main() -> None:
     parser.add_argument("--regularisation", type=float, default=1.0, help="C of the model")
     parser.add_argument("--write", action="store_true", help="write service/sentence_ranker.json")
     args = parser.parse_args()
-    train = args.train or [SUITES / "calibration.jsonl", SUITES / "articles.jsonl"]
+    train = args.train or [SUITES / name for name in TRAIN_SUITES]
     check = args.check or [SUITES / "holdout.jsonl"]
     settings = settings_from_env()
     engine = Engine.open(settings)

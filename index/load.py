@@ -36,6 +36,7 @@ class IndexData:
     sentence_vectors: np.ndarray
     sentence_terms: tuple[frozenset[str], ...]
     heading_terms: tuple[frozenset[str], ...]  # per sentence, the terms of its section heading
+    sentence_centrality: np.ndarray  # per sentence, cosine to the corpus centroid (genericness)
     sentence_paragraph: tuple[int, ...]
     term_frequency: dict[str, int]  # in how many sentences each term occurs
     chunk_sentences: tuple[tuple[int, ...], ...]
@@ -69,6 +70,15 @@ def _sentences_of_chunks(
         ids = [sid for start, end, sid in spans[first:] if start < chunk.end and end > chunk.start]
         result.append(tuple(ids))
     return tuple(result)
+
+
+def _centrality(vectors: np.ndarray) -> np.ndarray:
+    """Each sentence's cosine to the normalised mean sentence: high for generic sentences."""
+    if not len(vectors):
+        return np.zeros(0, dtype=np.float32)
+    centroid = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(centroid))
+    return vectors @ (centroid / norm if norm else centroid)
 
 
 def _paragraphs(sentences: list[SentenceRecord], documents: dict[str, Document]) -> tuple[int, ...]:
@@ -118,6 +128,7 @@ def load_index(root: Path) -> IndexData:
         sentence_vectors=vectors,
         sentence_terms=sentence_terms,
         heading_terms=tuple(headings[s.section] for s in sentences),
+        sentence_centrality=_centrality(vectors),
         term_frequency=dict(Counter(t for terms in sentence_terms for t in terms)),
         sentence_paragraph=_paragraphs(sentences, documents),
         chunk_sentences=_sentences_of_chunks(chunks, sentences),

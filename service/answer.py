@@ -43,7 +43,7 @@ class AnswerConfig:
     list_margin: float = 0.1  # a list question takes a list scoring within this of the best
     other_doc_margin: float = 0.1  # the other article's best sentence joins within this
     duplicate_cosine: float = 0.9  # two sentences this similar say the same thing
-    context_weight: float = 0.9  # how much of its question's or lead-in's match a sentence inherits
+    context_weight: float = 0.9  # for abstention: how much of its FAQ question's match it inherits
     min_words: int = 4
 
 

@@ -166,13 +166,13 @@ class FeatureExtractor:
         self.index, self.terms, self.resolved = index, terms, resolved
         self.question, self.passage_rank = question, passage_rank
         self.answer_type = expected_answer_type(question)
-        self._similarity = index.sentence_vectors @ query_vector
-        centroid = index.sentence_vectors.mean(axis=0)
-        norm = float(np.linalg.norm(centroid))
-        self._centrality = index.sentence_vectors @ (centroid / norm if norm else centroid)
+        self.query_vector = query_vector
+        self._similarity: dict[int, float] = {}
 
     def similarity(self, sid: int) -> float:
-        return float(self._similarity[sid])
+        if sid not in self._similarity:  # only candidates and their neighbours are ever asked
+            self._similarity[sid] = float(self.index.sentence_vectors[sid] @ self.query_vector)
+        return self._similarity[sid]
 
     def features(self, sid: int) -> SentenceFeatures:
         index, s = self.index, self.index.sentences[sid]
@@ -203,7 +203,7 @@ class FeatureExtractor:
             heading_match=weighted_coverage(self.resolved, heading),
             heading_echo=len(words & heading) / len(words) if words else 0.0,
             novelty=len(words - self.terms) / len(words) if words else 0.0,
-            centrality=float(self._centrality[sid]),
+            centrality=float(index.sentence_centrality[sid]),
             passage_prior=1.0 / rank if rank else 0.0,
             first_in_section=float(neighbour(index, sid, -1) is None),
             dependent=float(bool(CONTINUATION.match(s.text))),

@@ -77,13 +77,25 @@ def choose_threshold(probability: np.ndarray, labels: np.ndarray, max_false: flo
     return float(np.median(tied))
 
 
-def _name(path: Path) -> str:
+def suite_name(path: Path) -> str:
+    """A suite's path as reports show it: relative to the project when inside it."""
     resolved = path.resolve()
     return (
         str(resolved.relative_to(PROJECT_ROOT))
         if resolved.is_relative_to(PROJECT_ROOT)
         else str(path)
     )
+
+
+def publish(
+    model_json: str, model_path: Path, report: dict, report_path: Path, write: bool
+) -> None:
+    """Print the report; with `write`, commit the fitted model and its report beside it."""
+    print(json.dumps(report, indent=2))
+    if write:
+        model_path.write_text(model_json + "\n", encoding="utf-8")
+        report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {model_path} and {report_path}")
 
 
 def main() -> None:
@@ -111,7 +123,7 @@ def main() -> None:
     )
     report = {
         "model": asdict(fitted),
-        "train_suites": [_name(p) for p in train],
+        "train_suites": [suite_name(p) for p in train],
         "train": decision_figures(probability, y, threshold),
         "max_false_abstention": args.max_false_abstention,
         "regularisation": args.regularisation,
@@ -122,12 +134,8 @@ def main() -> None:
     for path in check:
         cx, cy = signals_of(engine, load_suite(path, settings.corpus_dir))
         p = model.predict_proba(cx)[:, 1]
-        report["check"][_name(path)] = decision_figures(p, cy, threshold)
-    print(json.dumps(report, indent=2))
-    if args.write:
-        CALIBRATION_FILE.write_text(fitted.to_json() + "\n", encoding="utf-8")
-        REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {CALIBRATION_FILE} and {REPORT}")
+        report["check"][suite_name(path)] = decision_figures(p, cy, threshold)
+    publish(fitted.to_json(), CALIBRATION_FILE, report, REPORT, args.write)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,13 @@ evaluation/sentence_ranker.json (the report).
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from evaluation.calibrate import TRAIN_SUITES, _name
+from evaluation.calibrate import TRAIN_SUITES, publish, suite_name
 from evaluation.runner import corpus_of_index
 from evaluation.suite import Case, Span, load_suite
 from service.answer import candidate_features
@@ -137,7 +136,7 @@ def main() -> None:
     )
     report: dict = {
         "model": asdict(trained),
-        "train_suites": [_name(p) for p in train],
+        "train_suites": [suite_name(p) for p in train],
         "regularisation": args.regularisation,
         "retrieval_mode": settings.retrieval_mode,
         "chunking": asdict(settings.chunking),
@@ -149,15 +148,11 @@ def main() -> None:
     }
     for path in check:
         questions = load(path)
-        report["check"][_name(path)] = {
+        report["check"][suite_name(path)] = {
             "hand_set": ranking_figures(questions, _weights_vector(FALLBACK)),
             "trained": ranking_figures(questions, weights),
         }
-    print(json.dumps(report, indent=2))
-    if args.write:
-        RANKER_FILE.write_text(trained.to_json() + "\n", encoding="utf-8")
-        REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {RANKER_FILE} and {REPORT}")
+    publish(trained.to_json(), RANKER_FILE, report, REPORT, args.write)
 
 
 if __name__ == "__main__":

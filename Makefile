@@ -62,8 +62,8 @@ beir: install
 # Refit the sentence ranker, then the abstention model on the ranker's output (order matters);
 # both write their weights beside the service and a report under evaluation/.
 train: install
-	$(BIN)/python -m evaluation.train_ranker --regularisation 1 --write
-	$(BIN)/python -m evaluation.calibrate --regularisation 10 --max-false-abstention 0.05 --write
+	$(BIN)/python -m evaluation.train_ranker --write
+	$(BIN)/python -m evaluation.calibrate --write
 
 bench: install
 	$(BIN)/python -m evaluation.latency

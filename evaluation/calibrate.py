@@ -9,8 +9,8 @@ figures on the held-out suite, and writes service/abstention.json plus a calibra
 
 from __future__ import annotations
 
-import argparse
 import json
+from argparse import ArgumentParser, Namespace
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -98,16 +98,27 @@ def publish(
         print(f"wrote {model_path} and {report_path}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", action="append", type=Path)
-    parser.add_argument("--check", action="append", type=Path)
-    parser.add_argument("--max-false-abstention", type=float, default=0.03)
-    parser.add_argument("--regularisation", type=float, default=1.0, help="C of the model")
-    parser.add_argument("--write", action="store_true", help="write service/abstention.json")
-    args = parser.parse_args()
+def fitting_parser(description: str, writes: Path, regularisation: float) -> ArgumentParser:
+    """The options every model-fitting script shares; defaults are the committed choices."""
+    parser = ArgumentParser(description=description)
+    parser.add_argument("--train", action="append", type=Path, help="suite (repeatable)")
+    parser.add_argument("--check", action="append", type=Path, help="held-out suite (repeatable)")
+    parser.add_argument("--regularisation", type=float, default=regularisation, help="C")
+    parser.add_argument("--write", action="store_true", help=f"write {suite_name(writes)}")
+    return parser
+
+
+def suites_of(args: Namespace) -> tuple[list[Path], list[Path]]:
+    """The training and check suites asked for, or the committed defaults."""
     train = args.train or [SUITES / name for name in TRAIN_SUITES]
-    check = args.check or [SUITES / "holdout.jsonl"]
+    return train, args.check or [SUITES / "holdout.jsonl"]
+
+
+def main() -> None:
+    parser = fitting_parser(__doc__.splitlines()[0], CALIBRATION_FILE, regularisation=10.0)
+    parser.add_argument("--max-false-abstention", type=float, default=0.05)
+    args = parser.parse_args()
+    train, check = suites_of(args)
     settings = settings_from_env()
     engine = Engine.open(settings)
     train_cases = [c for path in train for c in load_suite(path, settings.corpus_dir)]

@@ -12,14 +12,13 @@ evaluation/sentence_ranker.json (the report).
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from evaluation.calibrate import TRAIN_SUITES, publish, suite_name
+from evaluation.calibrate import fitting_parser, publish, suite_name, suites_of
 from evaluation.runner import corpus_of_index
 from evaluation.suite import Case, Span, load_suite
 from service.answer import candidate_features
@@ -27,7 +26,6 @@ from service.config import PROJECT_ROOT, settings_from_env
 from service.engine import Engine
 from service.sentence_rank import FALLBACK, FEATURES, RANKER_FILE, SentenceRanker
 
-SUITES = PROJECT_ROOT / "evaluation" / "suites"
 REPORT = PROJECT_ROOT / "evaluation" / "sentence_ranker.json"
 
 
@@ -115,14 +113,8 @@ def fit(questions: list[Question], regularisation: float) -> np.ndarray:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", action="append", type=Path)
-    parser.add_argument("--check", action="append", type=Path)
-    parser.add_argument("--regularisation", type=float, default=1.0, help="C of the model")
-    parser.add_argument("--write", action="store_true", help="write service/sentence_ranker.json")
-    args = parser.parse_args()
-    train = args.train or [SUITES / name for name in TRAIN_SUITES]
-    check = args.check or [SUITES / "holdout.jsonl"]
+    args = fitting_parser(__doc__.splitlines()[0], RANKER_FILE, regularisation=1.0).parse_args()
+    train, check = suites_of(args)
     settings = settings_from_env()
     engine = Engine.open(settings)
 

@@ -36,10 +36,6 @@ class LexicalIndex:
         close = difflib.get_close_matches(term, self._by_initial.get(term[:1], []), 1, 0.8)
         return close[0] if close else None
 
-    def knows_word(self, word: str) -> bool:
-        """Whether the corpus uses this word (any form of it, or it is a typo of one)."""
-        return self.known_as(self.stemmer.stemWord(word.lower())) is not None
-
     def terms(self, text: str) -> list[str]:
         """Content terms of any text (a long stopword list, so "what" or "did" never count)."""
         return bm25s.tokenize(

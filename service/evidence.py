@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from index.load import IndexData
 from service.abstain import EvidenceSignals
@@ -52,5 +52,12 @@ def evidence_signals(
         else 1.0,
         agreement=1.0 if dense_top & bm25_top else 0.0,
         margin=(best[1] - runner_up) if best else 0.0,
-        rare_unknown=rare_unknown_word(question, index.lexical.knows_word),
+        rare_unknown=rare_unknown_word(question, _known_by(index, resolved)),
     )
+
+
+def _known_by(index: IndexData, resolved: list[QuestionTerm]) -> Callable[[str], bool]:
+    """Whether the corpus uses a question word, from the terms already resolved (typos
+    included) for this question, so no word is looked up twice."""
+    known = {q.term for q in resolved if q.known is not None}
+    return lambda word: index.lexical.stemmer.stemWord(word) in known

@@ -135,9 +135,7 @@ class SentenceRanker:
 
 
 # Hand-set before training: meaning first, helped by shared words and the passage's rank.
-FALLBACK = SentenceRanker(
-    weights={"similarity": 1.0, "context_similarity": 0.0, "overlap": 0.5, "passage_prior": 0.05}
-)
+FALLBACK = SentenceRanker(weights={"similarity": 1.0, "overlap": 0.5, "passage_prior": 0.05})
 
 
 def load_ranker(path: Path = RANKER_FILE) -> SentenceRanker:

@@ -293,16 +293,17 @@ def score_run(run: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> tu
     return overall, per_query
 
 
-def run_mode(index, texts: Sequence[str], vectors, mode: str, fusion=None) -> list[list[str]]:
-    """Ranked document ids for every query under one retrieval mode."""
-    from service.retrieve import FusionConfig, retrieve
+def run_mode(index, queries: Sequence, mode: str, fusion=None) -> list[list[str]]:
+    """Ranked document ids for every (typed) query under one retrieval mode."""
+    from service.retrieval.modes import Mode
+    from service.retrieval.retrieve import FusionConfig, retrieve
 
-    fusion = fusion or FusionConfig()
+    fusion, chosen = fusion or FusionConfig(), Mode.from_str(mode)
     return [
         documents_ranking(
-            hit.chunk.doc_id for hit in retrieve(index, text, vector, PASSAGE_DEPTH, mode, fusion)
+            hit.chunk.doc_id for hit in retrieve(index, query, PASSAGE_DEPTH, chosen, fusion)
         )
-        for text, vector in zip(texts, vectors, strict=True)
+        for query in queries
     ]
 
 
@@ -320,7 +321,8 @@ def run_beir(
 ) -> dict:
     """Index the dataset (or reuse its index), run its queries in every mode, return a report."""
     from service.engine import make_embedder
-    from service.query import clean_question, focus_question
+    from service.query import build_query, focused_text
+    from service.serving import ServingIndex
 
     unknown = [m for m in modes if m not in MODES]
     if unknown or not modes:
@@ -336,13 +338,17 @@ def run_beir(
     documents = to_documents(dataset.corpus)
     mark = time.perf_counter()
     root = index_root(settings.index_dir, dataset.name, chunking)
-    index = ensure_index(documents, embedder, chunking, root, progress=progress, log=log)
+    index = ServingIndex.of(
+        ensure_index(documents, embedder, chunking, root, progress=progress, log=log)
+    )
     indexed_s = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    texts = [focus_question(clean_question(t)) for t in dataset.queries.values()]
+    raw = list(dataset.queries.values())
+    texts = [focused_text(t) for t in raw]
     log(f"embedding {len(texts)} queries")
-    vectors = embedder.embed(texts, progress=progress)
+    vectors = dict(zip(texts, embedder.embed(texts, progress=progress), strict=False))
+    queries = [build_query(t, index, vectors.__getitem__) for t in raw]
     embedded_s = time.perf_counter() - mark
 
     figures: dict[str, dict] = {}
@@ -351,7 +357,7 @@ def run_beir(
     ids = list(dataset.queries)
     for mode in modes:
         mark = time.perf_counter()
-        rankings = run_mode(index, texts, vectors, mode)
+        rankings = run_mode(index, queries, mode)
         timings[f"retrieve_{mode}_s"] = round(time.perf_counter() - mark, 2)
         run = dict(zip(ids, rankings, strict=True))
         figures[mode], scores = score_run(run, dataset.qrels)

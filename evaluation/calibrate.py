@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from evaluation.suite import Case, load_suite
-from service.abstain import CALIBRATION_FILE, AbstentionModel, EvidenceSignals
+from service.answering.abstention import CALIBRATION_FILE, AbstentionModel, EvidenceSignals
 from service.config import PROJECT_ROOT, settings_from_env
 from service.engine import Engine
 

@@ -229,9 +229,9 @@ def _in_process(settings, top_k: int):
         settings,
         top_k,
         {"name": engine.embedder.name, "fingerprint": engine.embedder.fingerprint},
-        engine.abstention,
+        engine.answerer.abstention,
         {
-            "answer": asdict(engine.answer_config),
+            "answer": asdict(engine.answerer.config),
             "fusion": asdict(engine.fusion),
             "source": "engine",
         },
@@ -250,7 +250,7 @@ def _over_http(url: str, settings, top_k: int):
     import httpx
 
     from evaluation import runner
-    from service.abstain import load_model
+    from service.answering.abstention import load_model
     from service.engine import make_embedder
 
     try:

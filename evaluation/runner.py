@@ -53,7 +53,7 @@ Ask = Callable[[str, int], dict]
 def in_process(engine) -> Ask:
     """Ask the engine directly, validated and rendered exactly as the HTTP API does it."""
     from service.render import ask_body
-    from service.schemas import check_question
+    from service.validation import check_question
 
     return lambda question, top_k: ask_body(engine.ask(check_question(question), top_k))
 

@@ -21,10 +21,11 @@ from sklearn.linear_model import LogisticRegression
 from evaluation.calibrate import fitting_parser, publish, suite_name, suites_of
 from evaluation.runner import corpus_of_index
 from evaluation.suite import Case, Span, load_suite
-from service.answer import candidate_features
+from service.answering.extractive import candidate_features
+from service.answering.features import FEATURES
+from service.answering.ranker import HAND_SET, RANKER_FILE, SentenceRanker
 from service.config import PROJECT_ROOT, settings_from_env
 from service.engine import Engine
-from service.sentence_rank import FALLBACK, FEATURES, RANKER_FILE, SentenceRanker
 
 REPORT = PROJECT_ROOT / "evaluation" / "sentence_ranker.json"
 
@@ -41,14 +42,15 @@ class Question:
 def questions_of(engine: Engine, cases: list[Case]) -> list[Question]:
     index = engine.index
     corpus = corpus_of_index(index)
-    depth = engine.answer_config.candidate_passages
+    config = engine.answerer.config
     out = []
     for case in cases:
         if not case.answerable or not case.evidence_spans:
             continue
-        text, vector, hits, _ = engine.retrieve(index, case.question, depth, None)
+        query = engine.query(case.question, index)
+        hits = engine.retrieve(query, index, config.candidate_passages)
         rows, labels = [], []
-        for sid, features in candidate_features(text, vector, hits, index, engine.answer_config):
+        for sid, features in candidate_features(index, query, hits, config):
             s = index.sentences[sid]
             span = Span(corpus.source_of[s.doc_id], s.start, s.end)
             rows.append(features.vector())
@@ -108,7 +110,7 @@ def fit(questions: list[Question], regularisation: float) -> np.ndarray:
     weights = model.coef_[0]
     every = np.vstack([q.features for q in questions])
     spread = float(np.std(every @ weights))
-    target = float(np.std(every @ _weights_vector(FALLBACK)))
+    target = float(np.std(every @ _weights_vector(HAND_SET)))
     return weights * (target / spread) if spread else weights
 
 
@@ -133,7 +135,7 @@ def main() -> None:
         "retrieval_mode": settings.retrieval_mode,
         "chunking": asdict(settings.chunking),
         "train": {
-            "hand_set": ranking_figures(train_questions, _weights_vector(FALLBACK)),
+            "hand_set": ranking_figures(train_questions, _weights_vector(HAND_SET)),
             "trained": ranking_figures(train_questions, weights),
         },
         "check": {},
@@ -141,7 +143,7 @@ def main() -> None:
     for path in check:
         questions = load(path)
         report["check"][suite_name(path)] = {
-            "hand_set": ranking_figures(questions, _weights_vector(FALLBACK)),
+            "hand_set": ranking_figures(questions, _weights_vector(HAND_SET)),
             "trained": ranking_figures(questions, weights),
         }
     publish(trained.to_json(), RANKER_FILE, report, REPORT, args.write)

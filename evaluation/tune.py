@@ -16,10 +16,10 @@ from pathlib import Path
 from evaluation.runner import corpus_of_index, in_process, run_cases, score
 from evaluation.suite import load_suite
 from ingest.chunk import ChunkingConfig
-from service.answer import AnswerConfig
+from service.answering.selection import AnswerConfig
 from service.config import PROJECT_ROOT, settings_from_env
-from service.engine import Engine, ensure_index, make_embedder
-from service.retrieve import FusionConfig
+from service.engine import Engine, default_answerer, ensure_index, make_embedder
+from service.retrieval.retrieve import FusionConfig
 
 COLUMNS = (
     "hit@1", "hit@5", "mrr@10", "ndcg@10", "must_contain", "citation_precision",
@@ -56,6 +56,7 @@ def main() -> None:
     ]
     base = settings_from_env()
     embedder = make_embedder(base)
+    answerer = default_answerer()
     loaded = {path: load_suite(path, base.corpus_dir) for path in suites}
     print("chunking  params  suite  " + "  ".join(COLUMNS))
     for chunking in _chunkings(args.chunking):
@@ -70,7 +71,7 @@ def main() -> None:
                 replace(settings, retrieval_mode=mode),
                 embedder,
                 index,
-                answer_config=replace(AnswerConfig(), **answer_params),
+                answerer=replace(answerer, config=replace(AnswerConfig(), **answer_params)),
                 fusion=replace(FusionConfig(), **fusion_params),
             )
             for path, cases in loaded.items():

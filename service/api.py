@@ -21,7 +21,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from index.load import IndexData
 from service.config import Settings
 from service.engine import Engine
 from service.errors import QUERY_ERRORS, error_responses, install_error_handlers
@@ -30,6 +29,7 @@ from service.middleware import BodyGuard
 from service.observability import AccessMiddleware, Metrics, ensure_access_handler
 from service.render import ask_body, search_body
 from service.schemas import (
+    MODE_HELP,
     AskRequest,
     AskResponse,
     DocumentFull,
@@ -42,6 +42,7 @@ from service.schemas import (
     check_question,
 )
 from service.security import check_doc_id, require_admin, require_query_key
+from service.serving import ServingIndex
 
 log = logging.getLogger("rag.api")
 
@@ -83,7 +84,7 @@ def add_query_routes(app: FastAPI, settings: Settings) -> None:
         engine: EngineDep,
         q: Annotated[str, Query(description="The query text.")],
         k: Annotated[int, Query(ge=1, le=50, description="How many passages.")] = 5,
-        mode: Annotated[Mode | None, Query(description="dense, bm25 or hybrid.")] = None,
+        mode: Annotated[Mode | None, Query(description=MODE_HELP)] = None,
     ) -> dict:
         """Ranked passages, with the signals that ranked them."""
         try:
@@ -183,7 +184,7 @@ def add_operations_routes(app: FastAPI) -> None:
             outcome = request.app.state.reloader.reload(engine)
         except ReloadFailed as error:
             raise HTTPException(status_code=409, detail=str(error)) from error
-        index: IndexData = engine.index
+        index = engine.index
         return {
             "reloaded": outcome.changed,
             "previous_version": outcome.previous_version,
@@ -233,7 +234,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
 
-    def serving_index() -> IndexData | None:
+    def serving_index() -> ServingIndex | None:
         current = app.state.engine
         return None if current is None else current.index
 

@@ -1,7 +1,9 @@
-"""The `rag` command line: index, ask, search, serve and eval over the same engine as HTTP.
+"""The `rag` command line: index, ask, search and serve over the same engine as HTTP.
 
-This is the front door, so it may reach every stage; the evaluation commands are imported
-lazily so that `rag ask` does not pay for them.
+This is the front door. It never imports `evaluation`: further commands (`rag eval`,
+`rag calibrate`) are plugins that packages register under the `rag.commands` entry-point group
+(pyproject.toml), the way llm's plugins add commands, so the stack's imports keep pointing one
+way and a plugin's imports cost nothing until it is asked for.
 """
 
 from __future__ import annotations
@@ -9,17 +11,20 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from evaluation.cli import register as register_eval
 from index.manifest import IndexProblem
 from ingest.documents import CorpusError
 from ingest.embed import ModelNotFound
 from service.config import ConfigError, Settings, settings_from_env
-from service.schemas import Mode, check_question
+from service.retrieval.modes import Mode
+from service.validation import check_question
+
+PLUGIN_GROUP = "rag.commands"
 
 app = typer.Typer(
     add_completion=False,
@@ -62,7 +67,9 @@ def _question(text: str, name: str = "question") -> str:
 
 IndexDirOpt = Annotated[Path | None, typer.Option("--index-dir", help="Index root directory.")]
 CorpusOpt = Annotated[Path | None, typer.Option("--corpus", help="Corpus directory.")]
-ModeOpt = Annotated[Mode | None, typer.Option("--mode", help="dense, bm25 or hybrid.")]
+ModeOpt = Annotated[
+    Mode | None, typer.Option("--mode", help=f"Retrieval mode: {', '.join(Mode.names())}.")
+]
 
 
 @app.command()
@@ -170,7 +177,14 @@ def serve(
     )
 
 
-register_eval(app)  # `rag eval SUITE` and `rag eval beir DIR` (evaluation/cli.py)
+def load_plugins(target: typer.Typer) -> None:
+    """Let installed packages add commands: each `rag.commands` entry point is a function that
+    takes the Typer app (evaluation/cli.py registers `eval` and `calibrate` this way)."""
+    for entry in entry_points(group=PLUGIN_GROUP):
+        entry.load()(target)
+
+
+load_plugins(app)
 
 
 def main() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from ingest.chunk import ChunkingConfig
+from service.retrieval.modes import DEFAULT_MODE, Mode
 
 T = TypeVar("T", int, float)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-RETRIEVAL_MODES = ("dense", "bm25", "hybrid")
 
 
 class ConfigError(ValueError):
@@ -31,7 +31,7 @@ class Settings:
     device: str = "cpu"
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     top_k: int = 5
-    retrieval_mode: str = "hybrid"
+    retrieval_mode: Mode = DEFAULT_MODE
     host: str = "127.0.0.1"
     port: int = 8000
     admin_key: str | None = None
@@ -42,11 +42,10 @@ class Settings:
     reload_interval: float = 0.0  # seconds between checks of `current`; 0 turns polling off
 
     def __post_init__(self) -> None:
-        if self.retrieval_mode not in RETRIEVAL_MODES:
-            raise ConfigError(
-                f"RAG_RETRIEVAL_MODE must be one of {', '.join(RETRIEVAL_MODES)}, "
-                f"got {self.retrieval_mode!r}"
-            )
+        try:
+            object.__setattr__(self, "retrieval_mode", Mode.from_str(str(self.retrieval_mode)))
+        except ValueError as error:
+            raise ConfigError(f"RAG_RETRIEVAL_MODE: {error}") from error
         if not 1 <= self.top_k <= 50:
             raise ConfigError(f"RAG_TOP_K must be between 1 and 50, got {self.top_k}")
         if not 1024 <= self.max_body_bytes <= 16 * 1024 * 1024:

@@ -8,20 +8,22 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
 from index.build import build_index
 from index.load import IndexData, load_index
 from index.manifest import IndexCorrupt, IndexMismatch, IndexNotFound, corpus_changes
 from index.manifest import incompatibilities as manifest_incompatibilities
 from ingest.documents import load_corpus
 from ingest.embed import DEFAULT_MODEL_NAME, Embedder, EmbeddingCache, default_model_dir
-from service.abstain import AbstentionModel, load_model
-from service.answer import Answer, AnswerConfig, compose_answer
+from service.answering.abstention import load_model
+from service.answering.evidence import load_word_frequencies
+from service.answering.extractive import ExtractiveAnswerer
+from service.answering.protocol import Answer, Answerer
+from service.answering.ranker import load_ranker
 from service.config import Settings
-from service.query import clean_question, focus_question, load_word_frequencies
-from service.retrieve import FusionConfig, Hit, retrieve
-from service.sentence_rank import SentenceRanker, load_ranker
+from service.query import Query, build_query
+from service.retrieval.modes import Mode
+from service.retrieval.retrieve import FusionConfig, Hit, retrieve
+from service.serving import ServingIndex
 
 Log = Callable[[str], None]
 
@@ -40,7 +42,9 @@ def make_embedder(settings: Settings) -> Embedder:
     return Embedder(model_dir, name=name, device=settings.device, cache=cache)
 
 
-def index_problems(index: IndexData, embedder: Embedder, settings: Settings) -> list[str]:
+def index_problems(
+    index: IndexData | ServingIndex, embedder: Embedder, settings: Settings
+) -> list[str]:
     """Why the loaded index cannot serve with these settings (empty when it can)."""
     model = {"name": embedder.name, "fingerprint": embedder.fingerprint}
     return manifest_incompatibilities(
@@ -87,19 +91,24 @@ def ensure_index(
 @dataclass(frozen=True)
 class SearchResult:
     hits: tuple[Hit, ...]
-    index: IndexData
+    index: ServingIndex
     timings_ms: dict[str, float]
 
 
 @dataclass(frozen=True)
 class AskResult:
     answer: Answer
-    index: IndexData
+    index: ServingIndex
     timings_ms: dict[str, float]
 
 
 def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 2)
+
+
+def default_answerer() -> ExtractiveAnswerer:
+    """The committed sentence ranker and abstention model; a missing file fails here, loudly."""
+    return ExtractiveAnswerer(ranker=load_ranker(), abstention=load_model())
 
 
 class Engine:
@@ -109,79 +118,87 @@ class Engine:
         self,
         settings: Settings,
         embedder: Embedder,
-        index: IndexData,
-        abstention: AbstentionModel | None = None,
-        ranker: SentenceRanker | None = None,
-        answer_config: AnswerConfig = AnswerConfig(),  # noqa: B008 - frozen dataclass
+        index: IndexData | ServingIndex,
+        answerer: Answerer | None = None,
         fusion: FusionConfig = FusionConfig(),  # noqa: B008 - frozen dataclass
     ) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.abstention = abstention or load_model()
-        self.ranker = ranker or load_ranker()
-        self.answer_config = answer_config
+        self.answerer = answerer or default_answerer()
         self.fusion = fusion
-        self._index = index
+        self._index = index if isinstance(index, ServingIndex) else ServingIndex.of(index)
         self._swap_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, *, progress: bool = False, log: Log = _quiet) -> Engine:
         """Load the model and the index (building the index first when needed)."""
+        answerer = default_answerer()  # before the slow part: a broken model file fails fast
         embedder = make_embedder(settings)
         embedder.warm_up()
         load_word_frequencies()
-        return cls(settings, embedder, ensure_index(settings, embedder, progress=progress, log=log))
+        index = ensure_index(settings, embedder, progress=progress, log=log)
+        return cls(settings, embedder, index, answerer)
 
     @property
-    def index(self) -> IndexData:
+    def index(self) -> ServingIndex:
         """The current index; callers keep the object they got for a whole request."""
         return self._index
 
-    def swap(self, index: IndexData) -> IndexData:
+    def swap(self, index: IndexData | ServingIndex) -> ServingIndex:
         """Serve `index` from now on; requests already running finish on the old one."""
         problems = index_problems(index, self.embedder, self.settings)
         if problems:
             raise IndexMismatch("; ".join(problems))
+        serving = index if isinstance(index, ServingIndex) else ServingIndex.of(index)
         with self._swap_lock:
-            previous, self._index = self._index, index
+            previous, self._index = self._index, serving
         return previous
 
-    def reload(self) -> IndexData:
+    def reload(self) -> ServingIndex:
         """Load the index `current` points at now and swap to it (a no-op if unchanged)."""
         latest = load_index(self.settings.index_dir)
         if latest.version != self._index.version:
             self.swap(latest)
         return self._index
 
-    def retrieve(
-        self, index: IndexData, query: str, k: int, mode: str | None
-    ) -> tuple[str, np.ndarray, list[Hit], dict[str, float]]:
-        """The steps every query shares: clean, focus, embed once, retrieve."""
-        started = time.perf_counter()
-        text = focus_question(clean_question(query))
-        vector = self.embedder.embed_query(text)
-        embedded = _ms(started)
-        mark = time.perf_counter()
-        hits = retrieve(index, text, vector, k, mode or self.settings.retrieval_mode, self.fusion)
-        return text, vector, hits, {"embed": embedded, "retrieve": _ms(mark)}
+    def query(self, question: str, index: ServingIndex) -> Query:
+        """The typed query for one request, embedded once."""
+        return build_query(question, index, self.embedder.embed_query)
 
-    def search(self, query: str, k: int | None = None, mode: str | None = None) -> SearchResult:
+    def retrieve(
+        self, query: Query, index: ServingIndex, k: int, mode: Mode | str | None = None
+    ) -> list[Hit]:
+        """Ranked passages for an already built query."""
+        chosen = Mode.from_str(mode) if mode else Mode.from_str(self.settings.retrieval_mode)
+        return retrieve(index, query, k, chosen, self.fusion)
+
+    def search(
+        self, query: str, k: int | None = None, mode: Mode | str | None = None
+    ) -> SearchResult:
         """Ranked passages for a query."""
         started = time.perf_counter()
         index = self._index
-        _, _, hits, timings = self.retrieve(index, query, k or self.settings.top_k, mode)
-        return SearchResult(tuple(hits), index, {**timings, "total": _ms(started)})
+        typed = self.query(query, index)
+        embedded = _ms(started)
+        mark = time.perf_counter()
+        hits = self.retrieve(typed, index, k or self.settings.top_k, mode)
+        timings = {"embed": embedded, "retrieve": _ms(mark), "total": _ms(started)}
+        return SearchResult(tuple(hits), index, timings)
 
-    def ask(self, question: str, top_k: int | None = None, mode: str | None = None) -> AskResult:
+    def ask(
+        self, question: str, top_k: int | None = None, mode: Mode | str | None = None
+    ) -> AskResult:
         """An extractive, cited answer (or an abstention) for a question."""
         started = time.perf_counter()
         index = self._index
         k = top_k or self.settings.top_k
-        depth = max(k, self.answer_config.candidate_passages)
-        text, vector, hits, timings = self.retrieve(index, question, depth, mode)
+        query = self.query(question, index)
+        embedded = _ms(started)
         mark = time.perf_counter()
-        answer = compose_answer(
-            question, text, vector, hits, index, self.abstention, self.answer_config, self.ranker
-        )
+        hits = self.retrieve(query, index, max(k, self.answerer.candidate_passages), mode)
+        retrieved = _ms(mark)
+        mark = time.perf_counter()
+        answer = self.answerer.answer(query, hits, index)
         answer = replace(answer, hits=answer.hits[:k])
-        return AskResult(answer, index, {**timings, "answer": _ms(mark), "total": _ms(started)})
+        timings = {"embed": embedded, "retrieve": retrieved, "answer": _ms(mark)}
+        return AskResult(answer, index, {**timings, "total": _ms(started)})

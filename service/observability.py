@@ -17,8 +17,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from index.load import IndexData
 from service.middleware import send_json_error
+from service.serving import ServingIndex
 
 access_log = logging.getLogger("rag.access")
 error_log = logging.getLogger("rag.api")
@@ -31,7 +31,7 @@ UNMATCHED = "unmatched"  # one label for every unknown path, so 404 probes canno
 class IndexCollector:
     """Reads the engine's index at scrape time, so the gauges always match what serves."""
 
-    def __init__(self, current_index: Callable[[], IndexData | None]) -> None:
+    def __init__(self, current_index: Callable[[], ServingIndex | None]) -> None:
         self.current_index = current_index
 
     def collect(self) -> Iterator[Metric]:
@@ -52,7 +52,7 @@ class IndexCollector:
 class Metrics:
     """One registry per app (never the global one), so several apps can share a process."""
 
-    def __init__(self, current_index: Callable[[], IndexData | None]) -> None:
+    def __init__(self, current_index: Callable[[], ServingIndex | None]) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "rag_requests",

@@ -1,21 +1,51 @@
-"""Turning what a user typed into what retrieval should see."""
+"""Turning what a user typed into one typed Query: the object retrieval, features and evidence
+all read, built once per request."""
 
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from bm25s.stopwords import STOPWORDS_EN_PLUS
-from wordfreq import zipf_frequency
+import numpy as np
 
 from ingest.sentences import split_sentences
+from service.intent import Intent, read_intent
+from service.serving import ServingIndex
 
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][^>]{0,500}>")
 _SPACE = re.compile(r"\s+")
 # The embedding model reads 256 word pieces; a long question keeps its asking sentences.
 FOCUS_CHARS = 600
+
+
+@dataclass(frozen=True)
+class QuestionTerm:
+    """A question term resolved once: the corpus term it is (typos included) and its rarity."""
+
+    term: str
+    known: str | None
+    weight: float
+
+
+@dataclass(frozen=True)
+class Query:
+    """One request's question, analysed once and handed to every later step."""
+
+    raw: str  # what the user sent (validated, stripped)
+    text: str  # markup removed, whitespace collapsed: what BM25 and the features read
+    focused: str  # what the embedding model reads
+    vector: np.ndarray  # the embedding of `focused`
+    terms: frozenset[str]  # content terms (stemmed, long stopword list)
+    resolved: tuple[QuestionTerm, ...]  # terms resolved against this index, typos included
+    intent: Intent  # the kind of answer asked for
+
+    @property
+    def answer_type(self) -> str | None:
+        return self.intent.answer_type
 
 
 def clean_question(question: str) -> str:
@@ -37,61 +67,32 @@ def focus_question(text: str) -> str:
     return focus[-FOCUS_CHARS:]
 
 
-_NUMBER_QUESTION = re.compile(
-    r"\b(how (many|much|long|old|soon)|percent(age)?|proportion|(what|which|at what) age|"
-    r"(what|which) year|how often)\b",
-    re.IGNORECASE,
-)
-_NAME_QUESTION = re.compile(
-    r"(^|[^\w])(who|whom|whose)\b|\bwhich (university|author|person)\b", re.IGNORECASE
-)
-_NUMBER = re.compile(
-    r"\d+%?|\b(one|two|three|four|five|six|seven|eight|nine|ten|twelve|dozens?|hundreds?|"
-    r"few|several|half|most|many)\b",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"(?<=[a-z,;] )[A-Z][a-zA-Z.&-]+")
+def focused_text(raw: str) -> str:
+    """What the embedding model reads for a raw question (cleaned, then focused)."""
+    return focus_question(clean_question(raw))
 
 
-def expected_answer_type(question: str) -> str | None:
-    """ "number" or "name" when the question asks for one (how many, who ...), else None."""
-    if _NUMBER_QUESTION.search(question):
-        return "number"
-    if _NAME_QUESTION.search(question):
-        return "name"
-    return None
+def resolve_terms(index: ServingIndex, terms: frozenset[str]) -> tuple[QuestionTerm, ...]:
+    """Each term with the corpus term it is (itself or the word it is a typo of) and its IDF."""
+    total = len(index.sentences) or 1
+    resolved = []
+    for term in sorted(terms):
+        known = index.lexical.known_as(term)
+        frequency = index.term_frequency.get(known, 0) if known else 0
+        resolved.append(QuestionTerm(term, known, math.log(1 + total / (frequency + 0.5))))
+    return tuple(resolved)
 
 
-def provides_answer_type(kind: str | None, sentence: str, question: str) -> bool:
-    """Whether a sentence holds a number or a name that the question did not already give."""
-    if kind is None:
-        return True
-    asked = question.lower()
-    pattern = _NUMBER if kind == "number" else _NAME
-    return any(m.group().lower() not in asked for m in pattern.finditer(sentence))
-
-
-_WORD = re.compile(r"(?u)\b\w\w+\b")
-_STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
-COMMON_ZIPF = 6.0  # "the" is about 7.7, "guy" 5.4, "freud" 3.5, "oxytocin" 2.8
-
-
-def load_word_frequencies() -> None:
-    """Load wordfreq's English list now (about 0.3 s) rather than on the first question."""
-    zipf_frequency("question", "en")
-
-
-def rare_unknown_word(question: str, known: Callable[[str], bool]) -> float:
-    """How rare in everyday English the rarest question word is that the articles never use.
-
-    A question about "oxytocin" or "Freud" names something the articles would have to mention
-    to answer it; a question using "guy" or "clearly" does not. Words English does not know
-    at all (another language, a garbled typo) tell nothing either way and count as 0.
-    """
-    rarest = 0.0
-    for word in set(_WORD.findall(question.lower())) - _STOPWORDS:
-        zipf = zipf_frequency(word, "en")
-        rarity = max(COMMON_ZIPF - zipf, 0.0) / COMMON_ZIPF
-        if zipf > 0 and rarity > rarest and not known(word):  # the corpus check costs most
-            rarest = rarity
-    return rarest
+def build_query(raw: str, index: ServingIndex, embed_query: Callable[[str], np.ndarray]) -> Query:
+    """Clean, focus, embed once, and resolve the question's terms against this index."""
+    focused = focused_text(raw)
+    terms = frozenset(index.lexical.terms(focused))
+    return Query(
+        raw=raw,
+        text=focused,
+        focused=focused,
+        vector=embed_query(focused),
+        terms=terms,
+        resolved=resolve_terms(index, terms),
+        intent=read_intent(focused),
+    )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from index.load import IndexData
 from service.engine import AskResult, SearchResult
-from service.retrieve import Hit
+from service.retrieval.modes import Mode
+from service.retrieval.retrieve import Hit
+from service.serving import ServingIndex
 
 
-def passage(hit: Hit, index: IndexData) -> dict:
+def passage(hit: Hit, index: ServingIndex) -> dict:
     chunk = hit.chunk
     return {
         "rank": hit.rank,
@@ -40,10 +41,10 @@ def ask_body(result: AskResult) -> dict:
     }
 
 
-def search_body(query: str, mode: str, result: SearchResult) -> dict:
+def search_body(query: str, mode: Mode | str, result: SearchResult) -> dict:
     return {
         "query": query,
-        "mode": mode,
+        "mode": Mode.from_str(mode).value,
         "passages": [passage(h, result.index) for h in result.hits],
         "timings_ms": result.timings_ms,
         "index_version": result.index.version,

@@ -2,45 +2,24 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Literal
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr, field_validator
 
-MAX_QUESTION_CHARS = 4000
-MAX_TOKEN_CHARS = 200
-Mode = Literal["dense", "bm25", "hybrid"]
+from service.retrieval.modes import Mode
+from service.validation import MAX_QUESTION_CHARS, check_question
 
-
-def check_question(value: str, name: str = "question") -> str:
-    """The validation both /ask and /search apply to user text; returns the stripped text."""
-    text = value.strip()
-    if not text:
-        raise ValueError(f"{name} must not be empty or only whitespace")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise ValueError(f"{name} is {len(text)} characters; the limit is {MAX_QUESTION_CHARS}")
-    controls = sorted(
-        {f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r"}
-    )
-    if controls:
-        raise ValueError(f"{name} contains control characters ({', '.join(controls[:5])})")
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):  # from a lone \ud800 JSON escape
-        raise ValueError(f"{name} contains unpaired surrogate code points (invalid Unicode)")
-    longest = max((len(token) for token in text.split()), default=0)
-    if longest > MAX_TOKEN_CHARS:
-        raise ValueError(
-            f"{name} contains a {longest}-character word; words are limited to "
-            f"{MAX_TOKEN_CHARS} characters"
-        )
-    return text
+MODE_HELP = f"Retrieval mode: {', '.join(Mode.names())} (default: RAG_RETRIEVAL_MODE)."
 
 
 class AskRequest(BaseModel):
-    question: StrictStr = Field(description="A free-text question, 1 to 4,000 characters.")
+    question: StrictStr = Field(
+        description=f"A free-text question, 1 to {MAX_QUESTION_CHARS:,} characters."
+    )
     top_k: StrictInt | None = Field(
         default=None, ge=1, le=50, description="How many passages to return (1 to 50)."
     )
-    mode: Mode | None = Field(default=None, description="Retrieval mode; hybrid by default.")
+    mode: Mode | None = Field(default=None, description=MODE_HELP)
 
     @field_validator("question")
     @classmethod

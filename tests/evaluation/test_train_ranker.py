@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from evaluation.train_ranker import Question, fit, pairs_of, ranking_figures
-from service.sentence_rank import FEATURES
+from service.answering.features import FEATURES
 
 WIDTH = len(FEATURES)
 SIGNAL = FEATURES.index("heading_match")

@@ -38,7 +38,10 @@ def test_defaults_and_overrides():
     [
         ({"RAG_TOP_K": "many"}, "RAG_TOP_K must be an integer"),
         ({"RAG_TOP_K": "0"}, "between 1 and 50"),
-        ({"RAG_RETRIEVAL_MODE": "magic"}, "RAG_RETRIEVAL_MODE must be one of"),
+        (
+            {"RAG_RETRIEVAL_MODE": "magic"},
+            "RAG_RETRIEVAL_MODE: unknown retrieval mode .magic.; choose one of dense, bm25, hybrid",
+        ),
         ({"RAG_CHUNK_SIZE": "100", "RAG_CHUNK_OVERLAP": "200"}, "must be smaller"),
         ({"RAG_MAX_BODY_BYTES": "10"}, "RAG_MAX_BODY_BYTES must be between"),
         ({"RAG_RELOAD_INTERVAL": "soon"}, "RAG_RELOAD_INTERVAL must be a number"),

@@ -7,14 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from service.abstain import load_model
-from service.query import (
-    clean_question,
-    expected_answer_type,
-    focus_question,
-    provides_answer_type,
-    rare_unknown_word,
-)
+from service.answering.abstention import load_model
+from service.answering.evidence import rare_unknown_word
+from service.intent import expected_answer_type, provides_answer_type
+from service.query import clean_question, focus_question
 
 CORPUS_WORDS = {"men", "withdraw", "emotionally", "say", "pull", "away", "why", "couples"}
 

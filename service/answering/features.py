@@ -1,25 +1,19 @@
-"""Ranking candidate answer sentences: cheap features, weighed by a linear model learned from
-labelled suites (`evaluation/train_ranker.py`) and committed beside this file.
+"""Features of candidate answer sentences: cheap, bounded signals a linear ranker weighs.
 
 A bi-encoder alone prefers sentences that restate the topic ("Knowing how to respond when he
 pulls away can make a significant difference") over the ones that answer; features such as how
-much a sentence merely repeats its heading or how generic it is let the model tell them apart.
+much a sentence merely repeats its heading or how generic it is let the ranker tell them apart.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
-from dataclasses import asdict, dataclass, fields
-from pathlib import Path
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 
-import numpy as np
-
-from index.load import IndexData
-from service.query import expected_answer_type, provides_answer_type
-
-RANKER_FILE = Path(__file__).with_name("sentence_ranker.json")
+from service.intent import provides_answer_type
+from service.query import Query, QuestionTerm
+from service.serving import ServingIndex
 
 # A sentence opening like this continues the one before it (and reads badly alone).
 CONTINUATION = re.compile(
@@ -29,33 +23,15 @@ CONTINUATION = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class QuestionTerm:
-    """A question term resolved once: the corpus term it is (typos included) and its rarity."""
-
-    term: str
-    known: str | None
-    weight: float
-
-
-def question_terms(index: IndexData, terms: set[str]) -> list[QuestionTerm]:
-    total = len(index.sentences) or 1
-    resolved = []
-    for term in sorted(terms):
-        known = index.lexical.known_as(term)
-        frequency = index.term_frequency.get(known, 0) if known else 0
-        resolved.append(QuestionTerm(term, known, math.log(1 + total / (frequency + 0.5))))
-    return resolved
-
-
-def weighted_coverage(resolved: list[QuestionTerm], found: set[str] | frozenset[str]) -> float:
+def weighted_coverage(resolved: Iterable[QuestionTerm], found: set[str] | frozenset[str]) -> float:
     """Coverage where rare terms count most: missing "oxytocin" matters, missing "men" not."""
+    resolved = tuple(resolved)
     weights = sum(q.weight for q in resolved)
     covered = sum(q.weight for q in resolved if q.term in found or q.known in found)
     return covered / weights if weights else 0.0
 
 
-def neighbour(index: IndexData, sid: int, step: int) -> int | None:
+def neighbour(index: ServingIndex, sid: int, step: int) -> int | None:
     """The sentence `step` places away in the same section, if any."""
     other = sid + step
     if not 0 <= other < len(index.sentences):
@@ -64,11 +40,11 @@ def neighbour(index: IndexData, sid: int, step: int) -> int | None:
     return other if (a.doc_id, a.section) == (b.doc_id, b.section) else None
 
 
-def same_paragraph(index: IndexData, a: int, b: int | None) -> bool:
+def same_paragraph(index: ServingIndex, a: int, b: int | None) -> bool:
     return b is not None and index.sentence_paragraph[a] == index.sentence_paragraph[b]
 
 
-def context_of(index: IndexData, sid: int) -> list[int]:
+def context_of(index: ServingIndex, sid: int) -> list[int]:
     """Sentences that say what `sid` answers: the article's own question right before it (FAQ),
     or for a list item the list's lead-in and the sentence before that."""
     previous = neighbour(index, sid, -1)
@@ -84,7 +60,7 @@ def context_of(index: IndexData, sid: int) -> list[int]:
     return [previous] if before is None else [previous, before]
 
 
-def passage_ranks(index: IndexData, rows_in_rank_order: list[int]) -> dict[int, int]:
+def passage_ranks(index: ServingIndex, rows_in_rank_order: list[int]) -> dict[int, int]:
     """Each candidate sentence with the rank of the best passage that holds it."""
     ranks: dict[int, int] = {}
     for rank, row in enumerate(rows_in_rank_order, start=1):
@@ -121,59 +97,21 @@ class SentenceFeatures:
 FEATURES = tuple(f.name for f in fields(SentenceFeatures))
 
 
-@dataclass(frozen=True)
-class SentenceRanker:
-    """A linear score over the features; higher answers better."""
-
-    weights: dict[str, float]
-
-    def score(self, features: SentenceFeatures) -> float:
-        return sum(w * getattr(features, name) for name, w in self.weights.items())
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=True)
-
-
-# Hand-set before training: meaning first, helped by shared words and the passage's rank.
-FALLBACK = SentenceRanker(weights={"similarity": 1.0, "overlap": 0.5, "passage_prior": 0.05})
-
-
-def load_ranker(path: Path = RANKER_FILE) -> SentenceRanker:
-    """The committed trained ranker, or the hand-set fallback when none was committed."""
-    if not path.is_file():
-        return FALLBACK
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    unknown = set(raw["weights"]) - set(FEATURES)
-    if unknown:
-        raise ValueError(f"{path.name}: unknown features {sorted(unknown)}")
-    return SentenceRanker(weights={k: float(v) for k, v in raw["weights"].items()})
-
-
 class FeatureExtractor:
     """Features of candidate sentences for one question; per-request caches live here."""
 
-    def __init__(
-        self,
-        index: IndexData,
-        query_vector: np.ndarray,
-        terms: set[str],
-        resolved: list[QuestionTerm],
-        question: str,
-        passage_rank: dict[int, int],
-    ) -> None:
-        self.index, self.terms, self.resolved = index, terms, resolved
-        self.question, self.passage_rank = question, passage_rank
-        self.answer_type = expected_answer_type(question)
-        self.query_vector = query_vector
+    def __init__(self, index: ServingIndex, query: Query, passage_rank: dict[int, int]) -> None:
+        self.index, self.query, self.passage_rank = index, query, passage_rank
         self._similarity: dict[int, float] = {}
 
     def similarity(self, sid: int) -> float:
         if sid not in self._similarity:  # only candidates and their neighbours are ever asked
-            self._similarity[sid] = float(self.index.sentence_vectors[sid] @ self.query_vector)
+            self._similarity[sid] = float(self.index.sentence_vectors[sid] @ self.query.vector)
         return self._similarity[sid]
 
     def features(self, sid: int) -> SentenceFeatures:
-        index, s = self.index, self.index.sentences[sid]
+        index, query, s = self.index, self.query, self.index.sentences[sid]
+        terms, resolved = query.terms, query.resolved
         words = index.sentence_terms[sid]
         context = context_of(index, sid)
         context_words: set[str] = set()
@@ -186,21 +124,21 @@ class FeatureExtractor:
         ]
         heading = index.heading_terms[sid]
         rank = self.passage_rank.get(sid)
-        if self.answer_type is None:
+        if query.answer_type is None:
             type_match = 0.0
         else:
-            provided = provides_answer_type(self.answer_type, s.text, self.question)
+            provided = provides_answer_type(query.answer_type, s.text, query.text)
             type_match = 1.0 if provided else -1.0
         return SentenceFeatures(
             similarity=self.similarity(sid),
             context_similarity=max((self.similarity(o) for o in context), default=0.0),
             neighbour_similarity=max((self.similarity(o) for o in around), default=0.0),
-            overlap=len(self.terms & words) / len(self.terms) if self.terms else 0.0,
-            weighted_overlap=weighted_coverage(self.resolved, words),
-            context_overlap=weighted_coverage(self.resolved, context_words),
-            heading_match=weighted_coverage(self.resolved, heading),
+            overlap=len(terms & words) / len(terms) if terms else 0.0,
+            weighted_overlap=weighted_coverage(resolved, words),
+            context_overlap=weighted_coverage(resolved, context_words),
+            heading_match=weighted_coverage(resolved, heading),
             heading_echo=len(words & heading) / len(words) if words else 0.0,
-            novelty=len(words - self.terms) / len(words) if words else 0.0,
+            novelty=len(words - terms) / len(words) if words else 0.0,
             centrality=float(index.sentence_centrality[sid]),
             passage_prior=1.0 / rank if rank else 0.0,
             first_in_section=float(neighbour(index, sid, -1) is None),

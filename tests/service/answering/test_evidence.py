@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.abstain import EvidenceSignals
+from service.answering.abstention import EvidenceSignals
 
 
 def test_rare_word_the_articles_never_use_is_flagged(engine):

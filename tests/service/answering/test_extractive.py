@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.answer import NO_ANSWER
+from service.answering.protocol import NO_ANSWER
 
 STONEFIELD_ID = "why-men-pull-away"
 DISTANCING_ID = "emotional-distancing-in-men"

@@ -7,19 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from index.load import IndexData
-from service.answer import candidate_features
+from service.answering.extractive import candidate_features
+from service.answering.features import FEATURES, SentenceFeatures
+from service.answering.ranker import RANKER_FILE, FittedModelError, load_ranker
 from service.engine import Engine
-from service.sentence_rank import (
-    FALLBACK,
-    FEATURES,
-    RANKER_FILE,
-    SentenceFeatures,
-    load_ranker,
-)
+from service.serving import ServingIndex
 
 
-def _sid(index: IndexData, starts_with: str) -> int:
+def _sid(index: ServingIndex, starts_with: str) -> int:
     matches = [i for i, s in enumerate(index.sentences) if s.text.startswith(starts_with)]
     assert len(matches) == 1, starts_with
     return matches[0]
@@ -27,8 +22,8 @@ def _sid(index: IndexData, starts_with: str) -> int:
 
 def _features(engine: Engine, question: str) -> dict[int, SentenceFeatures]:
     index = engine.index
-    text, vector, hits, _ = engine.retrieve(index, question, 5, None)
-    return dict(candidate_features(text, vector, hits, index))
+    query = engine.query(question, index)
+    return dict(candidate_features(index, query, engine.retrieve(query, index, 5)))
 
 
 def test_topic_sentence_echoes_its_heading_and_the_answer_does_not(engine):
@@ -75,8 +70,13 @@ def test_committed_ranker_loads_and_weighs_known_features():
     assert ranker.weights["similarity"] > 0  # meaning still counts for most
 
 
-def test_missing_ranker_falls_back_and_unknown_features_are_refused(tmp_path: Path):
-    assert load_ranker(tmp_path / "absent.json") is FALLBACK
+def test_missing_or_broken_ranker_is_refused_never_a_silent_fallback(tmp_path: Path):
+    with pytest.raises(FittedModelError, match=r"absent\.json is missing"):
+        load_ranker(tmp_path / "absent.json")
+    garbled = tmp_path / "garbled.json"
+    garbled.write_bytes(b"\x00not json")
+    with pytest.raises(FittedModelError, match="cannot be read"):
+        load_ranker(garbled)
     bad = tmp_path / "ranker.json"
     bad.write_text(json.dumps({"weights": {"similarity": 1.0, "made_up": 2.0}}))
     with pytest.raises(ValueError, match="made_up"):

@@ -1,7 +1,8 @@
 """Deciding whether the retrieved evidence answers the question at all.
 
 Several signals, combined by a logistic model whose weights are calibrated on labelled
-answerable/unanswerable questions (`evaluation/calibrate.py`) and committed beside this file.
+answerable/unanswerable questions (`rag calibrate`, evaluation/calibrate.py) and committed in
+service/answering/fitted/ (or written beside a user's own index by `rag calibrate`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import math
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-CALIBRATION_FILE = Path(__file__).with_name("abstention.json")
+from service.answering.ranker import FittedModelError, read_fitted
+
+CALIBRATION_FILE = Path(__file__).parent / "fitted" / "abstention.json"
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class EvidenceSignals:
         return {k: round(v, 4) for k, v in asdict(self).items()}
 
 
+SIGNALS = tuple(f.name for f in fields(EvidenceSignals))
+
+
 @dataclass(frozen=True)
 class AbstentionModel:
     """Logistic model over the signals; abstain when P(answerable) < threshold."""
@@ -50,22 +56,19 @@ class AbstentionModel:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
 
 
-# Hand-set before calibration: mostly the best sentence's similarity, helped by term coverage.
-FALLBACK = AbstentionModel(
-    weights={"best_sentence": 12.0, "term_coverage": 3.0}, bias=-6.5, threshold=0.5
-)
-
-
 def load_model(path: Path = CALIBRATION_FILE) -> AbstentionModel:
-    """The committed calibrated model, or the hand-set fallback when none was committed."""
-    if not path.is_file():
-        return FALLBACK
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    unknown = set(raw["weights"]) - {f.name for f in fields(EvidenceSignals)}
+    """A calibrated model; a missing or broken file is an error, never a silent fallback."""
+    raw = read_fitted(path, "abstention model")
+    unknown = set(raw["weights"]) - set(SIGNALS)
     if unknown:
-        raise ValueError(f"{path.name}: unknown signals {sorted(unknown)}")
-    return AbstentionModel(
-        weights={k: float(v) for k, v in raw["weights"].items()},
-        bias=float(raw["bias"]),
-        threshold=float(raw.get("threshold", 0.5)),
-    )
+        raise FittedModelError(f"{path.name}: unknown signals {sorted(unknown)}")
+    try:
+        return AbstentionModel(
+            weights={k: float(v) for k, v in raw["weights"].items()},
+            bias=float(raw["bias"]),
+            threshold=float(raw.get("threshold", 0.5)),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise FittedModelError(
+            f"{path.name}: needs numeric 'bias' and weights ({error})"
+        ) from error

@@ -1,0 +1,122 @@
+"""The extractive answerer: the few article sentences that best answer, each citing its span,
+or an abstention when the evidence is weak."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from service.answering.abstention import AbstentionModel
+from service.answering.evidence import evidence_signals
+from service.answering.features import FeatureExtractor, SentenceFeatures, passage_ranks
+from service.answering.protocol import Answer, Citation, abstention
+from service.answering.ranker import SentenceRanker
+from service.answering.selection import AnswerConfig, Candidate, eligible, select
+from service.query import Query
+from service.retrieval.retrieve import Hit
+from service.serving import ServingIndex
+
+
+class _Scorer:
+    """How well one sentence answers the question, by the ranker over its features (memoised)."""
+
+    def __init__(
+        self, features: FeatureExtractor, ranker: SentenceRanker, config: AnswerConfig
+    ) -> None:
+        self.features, self.ranker, self.config = features, ranker, config
+        self._seen: dict[int, Candidate] = {}
+
+    def __call__(self, sid: int) -> Candidate:
+        if sid not in self._seen:
+            features = self.features.features(sid)
+            similarity = max(
+                features.similarity, self.config.context_weight * features.context_similarity
+            )
+            self._seen[sid] = Candidate(sid, self.ranker.score(features), similarity)
+        return self._seen[sid]
+
+
+def _extractor(
+    index: ServingIndex, query: Query, hits: Sequence[Hit], config: AnswerConfig
+) -> FeatureExtractor:
+    ranks = passage_ranks(index, [hit.row for hit in hits[: config.candidate_passages]])
+    return FeatureExtractor(index, query, ranks)
+
+
+def candidate_features(
+    index: ServingIndex,
+    query: Query,
+    hits: Sequence[Hit],
+    config: AnswerConfig = AnswerConfig(),  # noqa: B008 - frozen dataclass
+) -> list[tuple[int, SentenceFeatures]]:
+    """Every eligible candidate sentence with its features: what the sentence ranker learns from."""
+    features = _extractor(index, query, hits, config)
+    return [
+        (sid, features.features(sid))
+        for sid in features.passage_rank
+        if eligible(index, sid, config)
+    ]
+
+
+def supporting_first(index: ServingIndex, hits: Sequence[Hit], sids: list[int]) -> tuple[Hit, ...]:
+    """The passages holding the cited sentences first, in citation order, then the rest in
+    retrieval order: the sentence ranker reads passages more finely than retrieval does, and a
+    reader should find citation [1] in the first passage shown. `retrieval_rank` keeps the order
+    retrieval gave."""
+    holder: dict[int, int] = {}
+    for position, hit in enumerate(hits):
+        for sid in index.chunk_sentences[hit.row]:
+            holder.setdefault(sid, position)
+    lead = list(dict.fromkeys(holder[sid] for sid in sids if sid in holder))
+    order = lead + [p for p in range(len(hits)) if p not in lead]
+    return tuple(
+        replace(hits[p], rank=rank, signals={**hits[p].signals, "retrieval_rank": hits[p].rank})
+        for rank, p in enumerate(order, start=1)
+    )
+
+
+def cite(index: ServingIndex, sids: list[int]) -> tuple[Citation, ...]:
+    """One citation per chosen sentence, numbered in answer order."""
+    citations = []
+    for n, sid in enumerate(sids, start=1):
+        s = index.sentences[sid]
+        title = index.documents[s.doc_id].title
+        citations.append(Citation(n, s.doc_id, title, s.section, s.start, s.end, s.text))
+    return tuple(citations)
+
+
+@dataclass(frozen=True)
+class ExtractiveAnswerer:
+    """Ranks candidate sentences from the top passages, abstains on weak evidence, and quotes."""
+
+    ranker: SentenceRanker
+    abstention: AbstentionModel
+    config: AnswerConfig = AnswerConfig()  # noqa: RUF009 - frozen dataclass
+
+    @property
+    def candidate_passages(self) -> int:
+        return self.config.candidate_passages
+
+    def answer(self, query: Query, hits: Sequence[Hit], index: ServingIndex) -> Answer:
+        features = _extractor(index, query, hits, self.config)
+        score_of = _Scorer(features, self.ranker, self.config)
+        candidates = sorted(
+            (score_of(sid) for sid in features.passage_rank if eligible(index, sid, self.config)),
+            key=lambda c: (-c.score, c.sid),
+        )
+        ranked = [(c.sid, c.similarity) for c in candidates]
+        signals = evidence_signals(index, query, hits, ranked)
+        confidence = self.abstention.probability(signals)
+        if not candidates or confidence < self.abstention.threshold:
+            return abstention(query, hits, confidence, signals.as_dict())
+        chosen = select(index, candidates, score_of, query.text, self.config)
+        citations = cite(index, chosen)
+        return Answer(
+            question=query.raw,
+            text=" ".join(f"{c.quote} [{c.n}]" for c in citations),
+            abstained=False,
+            confidence=round(confidence, 4),
+            citations=citations,
+            hits=supporting_first(index, hits, chosen),
+            signals=signals.as_dict(),
+        )

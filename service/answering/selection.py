@@ -1,0 +1,141 @@
+"""Choosing which candidate sentences make the answer: a window around the best one, a whole
+list when one is asked for, and a near-tie from elsewhere, without near-duplicates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from service.answering.features import CONTINUATION, neighbour, same_paragraph
+from service.serving import ServingIndex
+
+_LIST_CUE = re.compile(
+    r"\b(signs?|ways?|steps?|tips?|approach(es)?|strateg(y|ies)|list|things|what (can|should) "
+    r"(i|you|we)|how (can|should|do) (i|you|we)|examples?|behaviou?rs?)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """How many sentences an answer may use, and how candidates are weighed."""
+
+    candidate_passages: int = 5
+    max_sentences: int = 3
+    max_list_items: int = 5
+    keep_margin: float = 0.05  # sentences from elsewhere must score within this of the best
+    follow_margin: float = 0.15  # the next sentence of the paragraph joins within this
+    list_margin: float = 0.1  # a list question takes a list scoring within this of the best
+    other_doc_margin: float = 0.1  # the other article's best sentence joins within this
+    duplicate_cosine: float = 0.9  # two sentences this similar say the same thing
+    context_weight: float = 0.9  # for abstention: how much of its FAQ question's match it inherits
+    min_words: int = 4
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sid: int
+    score: float
+    similarity: float  # its own cosine, or most of its FAQ question's (for abstention)
+
+
+ScoreOf = Callable[[int], Candidate]
+
+
+def eligible(index: ServingIndex, sid: int, config: AnswerConfig) -> bool:
+    """Headings never get here; article questions, list lead-ins and fragments are no answer."""
+    s = index.sentences[sid]
+    text = s.text.rstrip()
+    return not (
+        text.endswith(("?", ":")) or (len(text.split()) < config.min_words and not s.bullet)
+    )
+
+
+def _list_around(index: ServingIndex, sid: int, limit: int) -> list[int]:
+    """The whole bullet list that sentence `sid` belongs to (same section, consecutive items)."""
+    items = [sid]
+    for step in (-1, 1):
+        other = neighbour(index, sid, step)
+        while other is not None and index.sentences[other].bullet:
+            items.append(other)
+            other = neighbour(index, other, step)
+    return sorted(items)[:limit]
+
+
+def _list_after(index: ServingIndex, sid: int) -> int | None:
+    """The first item of a list that `sid` introduces (directly or through a lead-in line)."""
+    step = neighbour(index, sid, 1)
+    if step is not None and not index.sentences[step].bullet:
+        lead_in = index.sentences[step].text.rstrip().endswith(":")
+        step = neighbour(index, step, 1) if lead_in else None
+    return step if step is not None and index.sentences[step].bullet else None
+
+
+def _window(
+    index: ServingIndex, best: Candidate, score_of: ScoreOf, config: AnswerConfig
+) -> list[int]:
+    """The best sentence, with the sentence before it when it leans on it ("This ...") and the
+    sentences after it that continue it or answer nearly as well, within one paragraph."""
+    chosen = [best.sid]
+    previous = neighbour(index, best.sid, -1)
+    if (
+        CONTINUATION.match(index.sentences[best.sid].text)
+        and same_paragraph(index, best.sid, previous)
+        and eligible(index, previous, config)
+    ):
+        chosen.insert(0, previous)
+    following = neighbour(index, best.sid, 1)
+    while (
+        len(chosen) < config.max_sentences
+        and same_paragraph(index, best.sid, following)
+        and eligible(index, following, config)
+    ):
+        continues = CONTINUATION.match(index.sentences[following].text)
+        close = score_of(following).score >= best.score - config.follow_margin
+        if not (continues or close):
+            break
+        chosen.append(following)
+        following = neighbour(index, following, 1)
+    return chosen
+
+
+def select(
+    index: ServingIndex,
+    candidates: list[Candidate],
+    score_of: ScoreOf,
+    question: str,
+    config: AnswerConfig,
+) -> list[int]:
+    """The sentence ids of the answer, in reading order."""
+    best = candidates[0]
+    if _LIST_CUE.search(question):
+        for candidate in candidates:
+            if candidate.score < best.score - config.list_margin:
+                break
+            sid = candidate.sid
+            item = sid if index.sentences[sid].bullet else _list_after(index, sid)
+            if item is not None:
+                return _list_around(index, item, config.max_list_items)
+    chosen = _window(index, best, score_of, config)
+    vectors = index.sentence_vectors
+    anchor_doc = index.sentences[best.sid].doc_id
+    other_doc_taken = False
+    for candidate in candidates[1:]:
+        if len(chosen) >= config.max_sentences:
+            break
+        other_doc = index.sentences[candidate.sid].doc_id != anchor_doc and not other_doc_taken
+        margin = config.other_doc_margin if other_doc else config.keep_margin
+        if candidate.score < best.score - margin or candidate.sid in chosen:
+            continue
+        if any(
+            float(vectors[candidate.sid] @ vectors[c]) > config.duplicate_cosine for c in chosen
+        ):
+            continue
+        chosen.append(candidate.sid)
+        other_doc_taken = other_doc_taken or other_doc
+    # Read in article order within a document; documents in order of their best sentence.
+    doc_order: dict[str, int] = {}
+    for sid in chosen:
+        doc_order.setdefault(index.sentences[sid].doc_id, len(doc_order))
+    return sorted(chosen, key=lambda sid: (doc_order[index.sentences[sid].doc_id], sid))

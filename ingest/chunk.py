@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from ingest.documents import Section
 
-from ingest.clean import Section
+if TYPE_CHECKING:  # langchain takes 0.2 s to import: only a build that chunks pays for it
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 # Paragraphs first, then lines (list items), then sentences, then words as a last resort.
 _SEPARATORS = ["\n\n", "\n", r"(?<=[.!?][\"”’)])\s+|(?<=[.!?])\s+", " ", ""]
@@ -50,6 +52,8 @@ class ChunkOffsetError(RuntimeError):
 
 def make_splitter(config: ChunkingConfig) -> RecursiveCharacterTextSplitter:
     """The langchain splitter configured to keep sentence ends with their sentence."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     return RecursiveCharacterTextSplitter(
         chunk_size=config.chunk_size,
         chunk_overlap=config.chunk_overlap,

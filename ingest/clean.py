@@ -1,20 +1,24 @@
 """Cleaning scraped articles into sections without losing track of positions.
 
-Nothing is rewritten: cleaning only decides which spans of the original text are body, which
-are headings and which are boilerplate, so every later offset still points into the file.
+Nothing is rewritten: cleaning only decides which spans of the text are body, which are
+headings, which are bylines and dates (kept as citable field spans, never as body) and which
+are boilerplate, so every later offset still points into the text as given.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.documents import Document
+from ingest.article_fields import Bylines, KnownNames, find_bylines
+from ingest.bylines import MAX_LINE_WORDS, date_line
+from ingest.documents import Section
 
 MAX_HEADING_WORDS = 14
 MAX_HEADING_CHARS = 120
-MAX_BOILERPLATE_WORDS = 20  # navigation and title lines are short; prose never counts
+MAX_BOILERPLATE_WORDS = MAX_LINE_WORDS  # navigation and title lines are short; prose never is
 _SMALL_WORDS = frozenset(
     "a an and as at but by for from in into is of on or not nor the to vs vs. via with when".split()
 )
@@ -22,12 +26,6 @@ _BOILERPLATE = re.compile(
     r"^(sign ?up|subscribe|newsletter|archives?|menu|home|skip to|share( this)?|follow us|"
     r"cookies?|privacy policy|terms of|all rights reserved|copyright|©|advertisement|"
     r"read more|related posts?|tags?:|categories:|posted in|leave a (comment|reply))\b",
-    re.IGNORECASE,
-)
-_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE_LINE = re.compile(
-    rf"^((published|updated|posted)( on)?:?\s*)?({_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|"
-    rf"\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})$",
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^\s*([•·▪◦*–-]|\d+[.)])\s+")
@@ -38,26 +36,26 @@ _TRAILING_JUNK = " \t\r\n|"
 
 
 @dataclass(frozen=True)
-class Section:
-    """A run of body text under one heading; `start:end` indexes the original file text."""
+class Piece:
+    """One classified span: "body", "heading" or "break" (anything that interrupts the body)."""
 
-    heading: str
+    kind: str
     start: int
     end: int
-    heading_start: int | None = None
-    heading_end: int | None = None
+    label: str | None = None  # a heading's text when it differs from text[start:end] (Markdown)
 
 
 @dataclass(frozen=True)
-class CleanDocument:
-    """The outcome of cleaning: body sections, and the boilerplate spans that were dropped."""
+class TextLayout:
+    """The outcome of cleaning: body sections, dropped boilerplate spans, byline field spans."""
 
-    doc_id: str
     sections: tuple[Section, ...]
     dropped: tuple[tuple[int, int], ...]
+    bylines: Bylines
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line, without its line break."""
     spans, pos = [], 0
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
@@ -80,16 +78,16 @@ def looks_like_heading(text: str, *, strict: bool) -> bool:
     return titled == len(words) and len(words[-1].strip("?!)")) >= 3
 
 
-def _is_boilerplate(line: str, doc: Document, repeated: set[str]) -> bool:
+def _is_boilerplate(line: str, known: KnownNames, repeated: set[str]) -> bool:
     key = line.strip().lower()
     if len(key.split()) > MAX_BOILERPLATE_WORDS:
         return False
-    known = {v.strip().lower() for v in (doc.author, doc.site) if v}
+    names = {v.strip().lower() for v in (known.author, known.site) if v}
     return bool(
         _BOILERPLATE.match(key)
-        or _DATE_LINE.match(key)
+        or date_line(key) is not None
         or key.endswith("|")
-        or key in known
+        or key in names
         or (key in repeated and not _BULLET.match(line))
     )
 
@@ -102,9 +100,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _split_glued(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
-    """Body pieces and glued headings of one line, as ("body"|"heading", start, end)."""
-    pieces: list[tuple[str, int, int]] = []
+def _split_glued(text: str, start: int, end: int) -> list[Piece]:
+    """Body pieces and glued headings of one line."""
+    pieces: list[Piece] = []
     cursor = start
     for match in _GLUE.finditer(text, start, end):
         glue = match.start()
@@ -114,43 +112,41 @@ def _split_glued(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
         if not looks_like_heading(text[heading_start:glue], strict=True):
             continue
         if heading_start > cursor:
-            pieces.append(("body", cursor, heading_start))
-        pieces.append(("heading", heading_start, glue))
+            pieces.append(Piece("body", cursor, heading_start))
+        pieces.append(Piece("heading", heading_start, glue))
         cursor = glue
-    pieces.append(("body", cursor, end))
+    pieces.append(Piece("body", cursor, end))
     return pieces
 
 
-def _next_text_line(text: str, spans: list[tuple[int, int]], index: int) -> str | None:
-    for start, end in spans[index + 1 :]:
-        if text[start:end].strip():
-            return text[start:end]
-    return None
-
-
-def clean_document(doc: Document) -> CleanDocument:
-    """Classify every line of the document, then group body spans under their headings."""
-    text = doc.text
-    spans = _lines(text)
-    counts = Counter(text[s:e].strip().lower() for s, e in spans if text[s:e].strip())
+def clean_text(text: str, title: str, known: KnownNames | None = None) -> TextLayout:
+    """Classify every line of a plain-text article, then group body spans under headings."""
+    known = known or KnownNames()
+    lines = line_spans(text)
+    nonempty = [i for i, (s, e) in enumerate(lines) if text[s:e].strip()]
+    bylines = find_bylines(text, lines, nonempty, known)
+    counts = Counter(text[lines[i][0] : lines[i][1]].strip().lower() for i in nonempty)
     repeated = {line for line, n in counts.items() if n > 1}
-    pieces: list[tuple[str, int, int]] = []
+    pieces: list[Piece] = []
     dropped: list[tuple[int, int]] = []
-    for index, (start, end) in enumerate(spans):
+    for position, index in enumerate(nonempty):
+        start, end = lines[index]
         line = text[start:end]
-        if not line.strip():
-            continue
-        if _is_boilerplate(line, doc, repeated):
+        following = nonempty[position + 1] if position + 1 < len(nonempty) else None
+        if index in bylines.lines:
+            pieces.append(Piece("break", start, end))
+        elif index in bylines.navigation or _is_boilerplate(line, known, repeated):
             dropped.append((start, end))
-            pieces.append(("break", start, end))
-        elif looks_like_heading(line, strict=False) and _next_text_line(text, spans, index):
-            pieces.append(("heading", start, end))
+            pieces.append(Piece("break", start, end))
+        elif looks_like_heading(line, strict=False) and following is not None:
+            pieces.append(Piece("heading", start, end))
         else:
             pieces.extend(_split_glued(text, start, end))
-    return CleanDocument(doc.doc_id, tuple(_group(text, pieces, doc.title)), tuple(dropped))
+    return TextLayout(group_sections(text, pieces, title), tuple(dropped), bylines)
 
 
-def _group(text: str, pieces: list[tuple[str, int, int]], title: str) -> list[Section]:
+def group_sections(text: str, pieces: Sequence[Piece], title: str) -> tuple[Section, ...]:
+    """Runs of body pieces under the heading before them (the title before the first heading)."""
     sections: list[Section] = []
     heading, heading_span = title, (None, None)
     open_start: int | None = None
@@ -164,15 +160,15 @@ def _group(text: str, pieces: list[tuple[str, int, int]], title: str) -> list[Se
                 sections.append(Section(heading, start, end, *heading_span))
         open_start = None
 
-    for kind, start, end in pieces:
-        if kind == "body":
+    for piece in pieces:
+        if piece.kind == "body":
             if open_start is None:
-                open_start = start
-            open_end = end
+                open_start = piece.start
+            open_end = piece.end
             continue
         close()
-        if kind == "heading":
-            start, end = _trim(text, start, end)
-            heading, heading_span = text[start:end], (start, end)
+        if piece.kind == "heading":
+            start, end = _trim(text, piece.start, piece.end)
+            heading, heading_span = piece.label or text[start:end], (start, end)
     close()
-    return sections
+    return tuple(sections)

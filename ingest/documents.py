@@ -1,16 +1,24 @@
-"""Reading the corpus: one Document per source file, text kept byte-faithful for offsets."""
+"""The Document that crosses into the index: citable text, its sections, pages and field spans.
+
+Every offset (sections, pages, spans) indexes `text`, the document's citable text: the file
+itself for plain text and Markdown, the extracted text for HTML and PDF. The original file is
+kept by reference (`source`, `file_sha256`, `file_bytes`).
+"""
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-import json
 import re
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import asdict, dataclass
+from typing import Any
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
-METADATA_FILE = "metadata.json"
-_DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# One definition of what a document id may look like: a name, never a path (no '/', no
+# leading '.'); service/security.py checks request paths against this same pattern.
+DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+MAX_DOC_ID = 128
+_UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+_ID_HASH_CHARS = 10
 
 
 class CorpusError(ValueError):
@@ -22,17 +30,43 @@ class EmptyCorpus(CorpusError):
 
 
 @dataclass(frozen=True)
+class Section:
+    """A run of body text under one heading; `start:end` indexes the document's text."""
+
+    heading: str
+    start: int
+    end: int
+    heading_start: int | None = None
+    heading_end: int | None = None
+
+
+@dataclass(frozen=True)
+class FieldSpan:
+    """Where the text itself states a field ("title", "author", "published", "site")."""
+
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Document:
-    """A source article; `text` is the file exactly as stored, so offsets can be checked."""
+    """A source document; `text[start:end]` is what every offset into it quotes."""
 
     doc_id: str
     title: str
-    source: str
+    source: str  # relative posix path of the original file inside the corpus
     text: str
-    sha256: str
+    sha256: str  # of the citable text's UTF-8 bytes
     author: str | None = None
     published: str | None = None
     site: str | None = None
+    format: str = "text"
+    file_sha256: str = ""  # of the original file's raw bytes
+    file_bytes: int = 0
+    sections: tuple[Section, ...] = ()
+    pages: tuple[int, ...] = ()  # start offset of each page in `text`; empty without pages
+    spans: tuple[FieldSpan, ...] = ()
 
     def metadata(self) -> dict[str, str | None]:
         """The public description of the document (everything but its text)."""
@@ -45,90 +79,55 @@ class Document:
             "site": self.site,
         }
 
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page an offset of `text` falls on, or None when the source has no pages."""
+        if not self.pages:
+            return None
+        return max(bisect.bisect_right(self.pages, offset), 1)
 
-def read_text(path: Path) -> str:
-    """Decode a file as UTF-8 without newline translation, so offsets match the bytes on disk."""
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            return handle.read()
-    except UnicodeDecodeError as error:
-        raise CorpusError(
-            f"{path.name}: not valid UTF-8 ({error.reason} at byte {error.start})"
-        ) from error
+    def span(self, name: str) -> FieldSpan | None:
+        """Where the text states field `name`, if it does."""
+        return next((s for s in self.spans if s.name == name), None)
+
+    def to_record(self) -> dict[str, Any]:
+        """A JSON-ready dict (documents.jsonl in an index version)."""
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Document:
+        """The inverse of `to_record`; records written before sections/pages/spans still read."""
+        return cls(
+            **{
+                **record,
+                "sections": tuple(Section(**s) for s in record.get("sections", ())),
+                "pages": tuple(record.get("pages", ())),
+                "spans": tuple(FieldSpan(**s) for s in record.get("spans", ())),
+            }
+        )
 
 
 def content_hash(text: str) -> str:
     """SHA-256 of the text's UTF-8 bytes: what the index manifest records per document."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return bytes_hash(text.encode("utf-8"))
 
 
-def _read_metadata(corpus_dir: Path) -> dict[str, dict]:
-    path = corpus_dir / METADATA_FILE
-    if not path.exists():
-        return {}
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))["documents"]
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
-        raise CorpusError(f"{path}: expected {{'documents': [...]}} ({error})") from error
-    by_source: dict[str, dict] = {}
-    for entry in entries:
-        if not isinstance(entry, dict) or not isinstance(entry.get("source"), str):
-            raise CorpusError(f"{path}: every entry needs a 'source' file name, got {entry!r}")
-        by_source[entry["source"]] = entry
-    missing = sorted(name for name in by_source if not (corpus_dir / name).is_file())
-    if missing:
-        raise CorpusError(f"{path}: metadata names files that do not exist: {', '.join(missing)}")
-    return by_source
+def bytes_hash(data: bytes) -> str:
+    """SHA-256 of raw bytes, hex."""
+    return hashlib.sha256(data).hexdigest()
 
 
-def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:200]
-    return ""
+def doc_id_for(source: str) -> str:
+    """The stable, unique, safe id of the file at relative posix path `source`.
 
-
-def load_document(path: Path, entry: dict | None = None) -> Document:
-    """Read one file; metadata from `entry` wins over what the text itself suggests."""
-    entry = entry or {}
-    text = read_text(path)
-    if not text.strip():
-        raise CorpusError(f"{path.name}: the file is empty")
-    doc_id = entry.get("doc_id") or path.stem
-    if not _DOC_ID.match(doc_id):
-        raise CorpusError(
-            f"{path.name}: doc_id {doc_id!r} must be letters, digits, '.', '_' or '-'"
-        )
-    return Document(
-        doc_id=doc_id,
-        title=entry.get("title") or _first_line(text) or path.stem,
-        source=path.name,
-        text=text,
-        sha256=content_hash(text),
-        author=entry.get("author"),
-        published=entry.get("published"),
-        site=entry.get("site"),
-    )
-
-
-def load_corpus(corpus_dir: Path) -> list[Document]:
-    """Every supported file of the corpus directory, in file-name order."""
-    if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus directory {corpus_dir} does not exist")
-    metadata = _read_metadata(corpus_dir)
-    paths = sorted(
-        p for p in corpus_dir.iterdir() if p.suffix in SUPPORTED_SUFFIXES and p.is_file()
-    )
-    documents = [load_document(path, metadata.get(path.name)) for path in paths]
-    if not documents:
-        raise EmptyCorpus(
-            f"corpus directory {corpus_dir} holds no {'/'.join(SUPPORTED_SUFFIXES)} file"
-        )
-    seen: dict[str, str] = {}
-    for doc in documents:
-        if doc.doc_id in seen:
-            raise CorpusError(
-                f"doc_id {doc.doc_id!r} is used by both {seen[doc.doc_id]} and {doc.source}"
-            )
-        seen[doc.doc_id] = doc.source
-    return documents
+    A path made only of safe characters keeps its spelling, with "/" written "--"
+    ("guides/intro.md" -> "guides--intro.md"). Anything lossy (other characters, a "--" of its
+    own, a leading non-alphanumeric, more than 128 characters) gets a short hash of the whole
+    path appended, so two different paths never share an id.
+    """
+    parts = source.split("/")
+    joined = "--".join(parts)
+    if DOC_ID.fullmatch(joined) and not any("--" in part for part in parts):
+        return joined
+    readable = "--".join(_UNSAFE_ID_CHARS.sub("-", part) for part in parts)
+    readable = readable.lstrip("._-")[: MAX_DOC_ID - _ID_HASH_CHARS - 1] or "doc"
+    return f"{readable}-{bytes_hash(source.encode('utf-8'))[:_ID_HASH_CHARS]}"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ingest.chunk import Chunk, ChunkingConfig, chunk_sections, make_splitter
-from ingest.clean import Section, clean_document
-from ingest.documents import Document
+from ingest.documents import Document, Section
 from ingest.sentences import split_sentences
 
 
@@ -24,6 +23,8 @@ class SentenceRecord:
 
 @dataclass(frozen=True)
 class PreparedDocument:
+    """A document with the chunks and sentences cut from its sections."""
+
     document: Document
     sections: tuple[Section, ...]
     chunks: tuple[Chunk, ...]
@@ -33,11 +34,11 @@ class PreparedDocument:
 def prepare_documents(
     documents: list[Document], config: ChunkingConfig, *, with_sentences: bool = True
 ) -> list[PreparedDocument]:
-    """Clean, chunk and (optionally) segment every document."""
+    """Chunk and (optionally) segment every document's sections (its reader found them)."""
     splitter = make_splitter(config)
     prepared = []
     for doc in documents:
-        sections = clean_document(doc).sections
+        sections = doc.sections
         chunks = chunk_sections(doc.doc_id, doc.text, sections, splitter)
         sentences = (
             tuple(

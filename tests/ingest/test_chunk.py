@@ -1,7 +1,6 @@
 import pytest
 
 from ingest.chunk import ChunkingConfig, chunk_sections, make_splitter
-from ingest.clean import clean_document
 from ingest.pipeline import prepare_documents
 
 
@@ -60,6 +59,6 @@ def test_bad_chunking_config(size, overlap, message):
 
 def test_sections_are_chunked_separately(corpus):
     doc = corpus[1]
-    sections = clean_document(doc).sections
+    sections = doc.sections
     chunks = chunk_sections(doc.doc_id, doc.text, sections, make_splitter(ChunkingConfig()))
     assert {c.section for c in chunks} == {s.heading for s in sections}

@@ -1,5 +1,5 @@
-from ingest.clean import clean_document, looks_like_heading
-from ingest.documents import Document, content_hash
+from ingest.clean import KnownNames, TextLayout, clean_text, looks_like_heading
+from ingest.documents import Document
 from tests.conftest import DISTANCING, STONEFIELD
 
 STONEFIELD_HEADINGS = [
@@ -24,9 +24,15 @@ def _by_source(corpus, source):
     return next(d for d in corpus if d.source == source)
 
 
+def _clean(doc: Document) -> TextLayout:
+    """Clean a document's text the way its reader did, with metadata's names."""
+    return clean_text(doc.text, doc.title, KnownNames(doc.title, doc.author, doc.site))
+
+
 def test_glued_headings_are_split_and_offsets_kept(corpus):
     doc = _by_source(corpus, STONEFIELD)
-    sections = clean_document(doc).sections
+    sections = doc.sections
+    assert _clean(doc).sections == sections
     assert [s.heading for s in sections] == STONEFIELD_HEADINGS
     for section in sections:
         body = doc.text[section.start : section.end]
@@ -42,17 +48,16 @@ def test_glued_headings_are_split_and_offsets_kept(corpus):
 
 def test_boilerplate_lines_are_dropped(corpus):
     doc = _by_source(corpus, STONEFIELD)
-    cleaned = clean_document(doc)
+    cleaned = _clean(doc)
     dropped = [doc.text[s:e] for s, e in cleaned.dropped]
     for line in (
         "SIGN UP FOR OUR NEWSLETTER",
         "Archives",
-        "The Devotion Blueprint",
-        "Rob Stonefield",
-        "Jan 4, 2026",
         "The Psychology Behind Emotional Distance |",
     ):
         assert line in dropped
+    for byline in ("The Devotion Blueprint", "Rob Stonefield", "Jan 4, 2026"):
+        assert byline not in dropped  # not boilerplate: citable field spans (next test)
     assert (
         dropped.count(
             "Unraveling the Mystery: Why Men Distance Themselves as Relationships Get Serious"
@@ -66,8 +71,8 @@ def test_boilerplate_lines_are_dropped(corpus):
 
 def test_standalone_headings_of_the_other_article(corpus):
     doc = _by_source(corpus, DISTANCING)
-    cleaned = clean_document(doc)
-    assert cleaned.dropped == ()
+    cleaned = _clean(doc)
+    assert cleaned.dropped == () and cleaned.bylines.spans == ()
     assert [s.heading for s in cleaned.sections] == [
         "Understanding Emotional Distancing in Men",
         "Psychological Reasons Men Withdraw in Love",
@@ -88,6 +93,69 @@ def test_heading_rules():
 
 def test_camel_case_inside_a_sentence_is_not_a_heading():
     text = "Intro\n\nShe bought an iPhone and met Ronald McDonald there. Then she left.\n"
-    doc = Document("d", "Intro", "d.txt", text, content_hash(text))
-    [section] = clean_document(doc).sections
+    [section] = clean_text(text, "Intro").sections
     assert text[section.start : section.end].startswith("She bought an iPhone")
+
+
+def _stated(text: str, layout: TextLayout) -> dict[str, str]:
+    return {span.name: text[span.start : span.end] for span in layout.bylines.spans}
+
+
+def test_stonefield_byline_and_date_are_citable_spans_not_body(corpus):
+    doc = _by_source(corpus, STONEFIELD)
+    assert {s.name: doc.text[s.start : s.end] for s in doc.spans} == {
+        "site": "The Devotion Blueprint",
+        "title": "Why Men Pull Away When Relationships Deepen: The Psychology Behind Emotional "
+        "Distance",
+        "author": "Rob Stonefield",
+        "published": "Jan 4, 2026",
+    }
+    for span in doc.spans:
+        assert not any(s.start < span.end and span.start < s.end for s in doc.sections)
+
+
+def test_stonefield_without_metadata_finds_its_author_and_date(corpus):
+    doc = _by_source(corpus, STONEFIELD)
+    layout = clean_text(doc.text, "untitled")  # no metadata names at all
+    assert _stated(doc.text, layout) == {
+        "site": "The Devotion Blueprint",  # the short line above the "Archives" menu
+        "author": "Rob Stonefield",
+        "published": "Jan 4, 2026",
+    }
+    assert (layout.bylines.author, layout.bylines.published) == ("Rob Stonefield", "2026-01-04")
+    assert layout.sections == _clean(doc).sections
+
+
+def test_explicit_bylines_and_dates_anywhere_in_the_header():
+    text = (
+        "Title of the Piece\n"
+        "Written by Ana de la Cruz | 4 March 2024\n"
+        "Updated: 2024-05-01\n"
+        "\n"
+        "The first paragraph of the article is long enough to be prose, so the header ends "
+        "here and nothing below it is a byline unless it says so.\n"
+        "Jane Doe\n"
+        "May 2, 2024\n"
+    )
+    layout = clean_text(text, "Title of the Piece")
+    assert _stated(text, layout) == {"author": "Ana de la Cruz", "published": "4 March 2024"}
+    assert layout.bylines.published == "2024-03-04"
+    body = " ".join(text[s.start : s.end] for s in layout.sections)
+    assert "Written by" not in body and "Updated" not in body and "May 2, 2024" not in body
+
+
+def test_a_name_counts_as_a_byline_only_beside_a_date_in_the_header():
+    text = "Compost at Home\nSam Green\nMarch 3, 2024\n\nSam Green turned the heap.\n"
+    assert _stated(text, clean_text(text, "t")) == {
+        "author": "Sam Green",
+        "published": "March 3, 2024",
+    }
+    prose = (
+        "The heap was turned every two weeks, which is what every guide to compost says, "
+        "and it was warm in the middle within a month. "
+    )
+    text = f"Compost at Home\n\n{prose}\nSam Green\nMarch 3, 2024\n"
+    assert _stated(text, clean_text(text, "t")) == {"published": "March 3, 2024"}
+    text = "Winter Feeding Tips\n\nBees need stores. They need them all winter long.\n"
+    layout = clean_text(text, "t")
+    assert layout.bylines.spans == () and layout.sections[0].heading == "Winter Feeding Tips"

@@ -1,0 +1,108 @@
+"""Test helpers that write real source files of every format into a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+
+# (heading, body) per page of the two-page PDF: a heading line, then a paragraph that fpdf2
+# wraps over several lines, as real PDFs do.
+PDF_PAGES = (
+    (
+        "Clustering in the Cold",
+        "Honey bees do not hibernate. They form a tight cluster inside the hive and shiver "
+        "their flight muscles to keep the queen warm through the coldest months of the year, "
+        "rotating slowly from the cold outside of the cluster to its warm centre.",
+    ),
+    (
+        "Feeding Before Spring",
+        "A colony needs about twenty kilograms of stored honey to survive a long winter. When "
+        "the stores run low, beekeepers place fondant directly above the cluster.",
+    ),
+)
+
+NAV_HTML = """<!DOCTYPE html>
+<html lang="en"><head>
+<meta charset="utf-8">
+<title>Growing Garlic at Home | Allotment Weekly</title>
+<meta property="og:title" content="Growing Garlic at Home">
+<meta property="og:site_name" content="Allotment Weekly">
+<meta name="author" content="Priya Natarajan">
+<meta property="article:published_time" content="2024-10-12T08:00:00Z">
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/seeds">Seed catalogue</a></li>
+<li><a href="/subscribe">Subscribe to our newsletter</a></li></ul></nav>
+<article>
+<h1>Growing Garlic at Home</h1>
+<p>Garlic is planted in autumn, about six weeks before the ground freezes, so that the cloves
+can grow roots before winter arrives and the plants are ready to grow quickly in spring.</p>
+<h2>Choosing the Cloves</h2>
+<p>Plant the largest cloves from healthy bulbs bought from a seed supplier, because
+supermarket garlic is often treated to stop it from sprouting.</p>
+<ul><li>Separate the cloves only on the day of planting</li>
+<li>Keep the papery skin on each clove</li></ul>
+<h2>Harvesting the Bulbs</h2>
+<p>Lift the bulbs in early summer when the lower third of the leaves has turned brown, then
+dry them in a warm and airy place for two weeks.</p>
+</article>
+<footer><p>Copyright 2024 Allotment Weekly. All rights reserved.</p>
+<p><a href="/privacy">Privacy policy</a> | <a href="/contact">Contact the editors</a></p></footer>
+</body></html>
+"""
+
+MARKDOWN = """# Keeping a Sourdough Starter
+
+A starter kept at room temperature needs feeding once a day. Discard half of it first.
+
+## Feeding in the Fridge
+
+A starter kept in the refrigerator only needs feeding once a week.
+
+- Take it out of the fridge the night before
+- Feed it twice before baking
+
+## Signs of Hunger
+
+A starter that smells of nail polish remover is hungry and should be fed more often.
+"""
+
+PLAIN = """Notes on Composting
+
+A compost heap needs both green and brown material. Turn the heap every two weeks so that air
+reaches the middle.
+"""
+
+
+def write_pdf(
+    path: Path,
+    pages: tuple[tuple[str, str], ...] = PDF_PAGES,
+    *,
+    title: str | None = "Winter Beekeeping Guide",
+) -> Path:
+    """A real PDF with one heading and one wrapped paragraph per page (core font, no files)."""
+    pdf = FPDF()
+    if title:
+        pdf.set_title(title)
+    for heading, body in pages:
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 16)
+        pdf.cell(text=heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=12)
+        pdf.multi_cell(w=0, text=body)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path
+
+
+def write_mixed_folder(root: Path) -> Path:
+    """The issue's folder: Markdown, text, HTML with nav and footer, a two-page PDF, a
+    subfolder, an undecodable .txt and a .png."""
+    (root / "guides").mkdir(parents=True)
+    (root / "guides" / "sourdough.md").write_text(MARKDOWN, encoding="utf-8")
+    (root / "compost.txt").write_text(PLAIN, encoding="utf-8")
+    (root / "garlic.html").write_text(NAV_HTML, encoding="utf-8")
+    write_pdf(root / "guides" / "bees.pdf")
+    (root / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me br\xfbl\xe9e\n".encode("latin-1"))
+    (root / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    return root

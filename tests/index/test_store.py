@@ -139,7 +139,7 @@ def test_stale_index_is_rebuilt_when_the_corpus_changes(tmp_path, scratch_settin
     assert ensure_index(settings, embedder).version == first.version  # unchanged: reused
     (corpus_dir / "extra.txt").write_text("Extra Notes\n\nSloths sleep a lot.\n", encoding="utf-8")
     second = ensure_index(settings, embedder)
-    assert second.version != first.version and "extra" in second.documents
+    assert second.version != first.version and "extra.txt" in second.documents
     assert corpus_changes(
         first.manifest, {d.source: d.sha256 for d in second.documents.values()}
     ) == ["added extra.txt"]

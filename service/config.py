@@ -9,10 +9,22 @@ from pathlib import Path
 from typing import TypeVar
 
 from ingest.chunk import ChunkingConfig
+from ingest.embed import BACKENDS, PRECISIONS, Backend, Precision
 from service.retrieval.modes import DEFAULT_MODE, Mode
 
 T = TypeVar("T", int, float)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MAX_TIMEOUT = 300.0  # seconds; the read timeouts must stay bounded, whatever is configured
+SHUTDOWN_MARGIN = 5.0  # seconds past the body timeout for requests already being answered
+MAX_UPLOAD_LIMIT = 1024 * 1024 * 1024  # an upload is held in memory while it is read
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on (the CPU affinity, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 class ConfigError(ValueError):
@@ -29,6 +41,9 @@ class Settings:
     model_dir: Path | None = None  # None: the bundled all-MiniLM-L6-v2
     model_name: str | None = None
     device: str = "cpu"
+    embed_backend: Backend = Backend.AUTO
+    embed_precision: Precision = Precision.FP32
+    embed_threads: int = 0  # ONNX Runtime intra-op threads; 0: its default, one per core
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     top_k: int = 5
     retrieval_mode: Mode = DEFAULT_MODE
@@ -38,24 +53,89 @@ class Settings:
     api_key: str | None = None
     cors_origins: tuple[str, ...] = ()
     auto_build: bool = True
+    keep_versions: int = 3  # intact index versions kept by build time (the live one always)
     max_body_bytes: int = 64 * 1024
-    reload_interval: float = 0.0  # seconds between checks of `current`; 0 turns polling off
+    # PUT /admin/documents/{doc_id} (with the admin key) takes a whole file: its own limit
+    max_upload_bytes: int = 10 * 1024 * 1024
+    # Seconds between each worker's checks of `current` and of the reload marker (two stat
+    # calls); this is how a publish or an /admin/reload reaches every worker. 0 turns it off.
+    reload_interval: float = 0.5
+    workers: int = field(default_factory=default_workers)
+    header_timeout: float = 10.0  # seconds to send the request line and headers
+    body_timeout: float = 20.0  # seconds to send the whole body once the headers are in
+    query_concurrency: int = 2  # /ask and /search computed at once per worker; the rest wait
 
     def __post_init__(self) -> None:
         try:
             object.__setattr__(self, "retrieval_mode", Mode.from_str(str(self.retrieval_mode)))
         except ValueError as error:
             raise ConfigError(f"RAG_RETRIEVAL_MODE: {error}") from error
+        self._check_embedding()
+        if not 1 <= self.keep_versions <= 1000:
+            raise ConfigError(
+                f"RAG_KEEP_VERSIONS must be between 1 and 1000, got {self.keep_versions}"
+            )
         if not 1 <= self.top_k <= 50:
             raise ConfigError(f"RAG_TOP_K must be between 1 and 50, got {self.top_k}")
         if not 1024 <= self.max_body_bytes <= 16 * 1024 * 1024:
             raise ConfigError(
                 f"RAG_MAX_BODY_BYTES must be between 1024 and 16777216, got {self.max_body_bytes}"
             )
+        if not 1024 <= self.max_upload_bytes <= MAX_UPLOAD_LIMIT:
+            raise ConfigError(
+                f"RAG_MAX_UPLOAD_BYTES must be between 1024 and {MAX_UPLOAD_LIMIT}, "
+                f"got {self.max_upload_bytes}"
+            )
         if not 0 <= self.reload_interval <= 86400:
             raise ConfigError(
                 f"RAG_RELOAD_INTERVAL must be between 0 (off) and 86400 seconds, "
                 f"got {self.reload_interval}"
+            )
+        self._check_serving()
+
+    def _check_serving(self) -> None:
+        if not 1 <= self.workers <= 64:
+            raise ConfigError(f"RAG_WORKERS must be between 1 and 64, got {self.workers}")
+        if not 1 <= self.query_concurrency <= 64:
+            raise ConfigError(
+                f"RAG_QUERY_CONCURRENCY must be between 1 and 64, got {self.query_concurrency}"
+            )
+        for name, value in (
+            ("RAG_HEADER_TIMEOUT", self.header_timeout),
+            ("RAG_BODY_TIMEOUT", self.body_timeout),
+        ):
+            if not 0 < value <= MAX_TIMEOUT:  # also refuses nan
+                raise ConfigError(
+                    f"{name} must be more than 0 and at most {MAX_TIMEOUT:g} seconds, got {value}"
+                )
+
+    @property
+    def shutdown_timeout(self) -> float:
+        """How long SIGTERM waits for requests in flight: a held body times out before this."""
+        return self.body_timeout + SHUTDOWN_MARGIN
+
+    def _check_embedding(self) -> None:
+        if self.embed_backend not in BACKENDS:
+            raise ConfigError(
+                f"RAG_EMBED_BACKEND must be one of {', '.join(BACKENDS)}, "
+                f"got {self.embed_backend!r}"
+            )
+        if self.embed_precision not in PRECISIONS:
+            raise ConfigError(
+                f"RAG_EMBED_PRECISION must be one of {', '.join(PRECISIONS)}, "
+                f"got {self.embed_precision!r}"
+            )
+        object.__setattr__(self, "embed_backend", Backend(self.embed_backend))
+        object.__setattr__(self, "embed_precision", Precision(self.embed_precision))
+        if self.embed_backend is Backend.TORCH and self.embed_precision is not Precision.FP32:
+            raise ConfigError(
+                f"RAG_EMBED_PRECISION={self.embed_precision.value} needs the ONNX backend "
+                "(RAG_EMBED_BACKEND=auto or onnx), not torch"
+            )
+        if not 0 <= self.embed_threads <= 256:
+            raise ConfigError(
+                "RAG_EMBED_THREADS must be between 0 (onnxruntime's default, one per core) "
+                f"and 256, got {self.embed_threads}"
             )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -106,6 +186,9 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         model_dir=_path(env, "RAG_MODEL", None),
         model_name=env.get("RAG_MODEL_NAME") or None,
         device=env.get("RAG_DEVICE", defaults.device),
+        embed_backend=env.get("RAG_EMBED_BACKEND") or defaults.embed_backend,
+        embed_precision=env.get("RAG_EMBED_PRECISION") or defaults.embed_precision,
+        embed_threads=_int(env, "RAG_EMBED_THREADS", defaults.embed_threads),
         chunking=chunking,
         top_k=_int(env, "RAG_TOP_K", defaults.top_k),
         retrieval_mode=env.get("RAG_RETRIEVAL_MODE", defaults.retrieval_mode),
@@ -115,6 +198,12 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         api_key=env.get("RAG_API_KEY") or None,
         cors_origins=origins,
         auto_build=env.get("RAG_AUTO_BUILD", "1") not in {"0", "false", "no"},
+        keep_versions=_int(env, "RAG_KEEP_VERSIONS", defaults.keep_versions),
         max_body_bytes=_int(env, "RAG_MAX_BODY_BYTES", defaults.max_body_bytes),
+        max_upload_bytes=_int(env, "RAG_MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
         reload_interval=_float(env, "RAG_RELOAD_INTERVAL", defaults.reload_interval),
+        workers=_int(env, "RAG_WORKERS", defaults.workers),
+        header_timeout=_float(env, "RAG_HEADER_TIMEOUT", defaults.header_timeout),
+        body_timeout=_float(env, "RAG_BODY_TIMEOUT", defaults.body_timeout),
+        query_concurrency=_int(env, "RAG_QUERY_CONCURRENCY", defaults.query_concurrency),
     )

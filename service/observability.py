@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,6 +27,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 UNMATCHED = "unmatched"  # one label for every unknown path, so 404 probes cannot explode series
+# nginx's "client closed request": the client hung up before any answer. Counted and logged
+# under its own status, never as a 500 or an error: anyone can hang up, and it is not a fault.
+CLIENT_CLOSED = 499
 
 
 class IndexCollector:
@@ -124,10 +128,12 @@ def route_template(scope: Scope) -> str:
 
 
 class AccessMiddleware:
-    """Outermost layer: gives each request an id, logs and counts it, and turns crashes into 500s.
+    """Gives each request an id, logs and counts it, and turns crashes into 500s.
 
     A crash answers `{"error": "internal error", "request_id": ...}`; the traceback goes only to
-    the log, under the same request id.
+    the log, under the same request id. A client that hangs up before an answer (an aborted
+    upload: the server reports `http.disconnect`, Starlette raises ClientDisconnect) is
+    recorded as 499 and nothing is sent.
     """
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
@@ -143,7 +149,7 @@ class AccessMiddleware:
         state["request_id"] = request_id
         started = time.perf_counter()
         status = 500
-        responded = False
+        responded = disconnected = False
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, responded
@@ -152,8 +158,19 @@ class AccessMiddleware:
                 MutableHeaders(scope=message).append(REQUEST_ID_HEADER, request_id)
             await send(message)
 
+        async def receive_watching() -> Message:
+            nonlocal disconnected
+            message = await receive()
+            disconnected = disconnected or message["type"] == "http.disconnect"
+            return message
+
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive_watching, send_with_id)
+            if not responded and disconnected:
+                status = CLIENT_CLOSED
+        except ClientDisconnect:
+            if not responded:
+                status = CLIENT_CLOSED
         except Exception:
             error_log.exception(
                 "unhandled error in %s %s (request_id=%s)",

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ingest.sentences import split_sentences
-from service.intent import Intent, read_intent
+from service.intent import AnswerType, Intent, read_intent
 from service.serving import ServingIndex
 
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[A-Za-z][^>]{0,500}>")
 _SPACE = re.compile(r"\s+")
-# The embedding model reads 256 word pieces; a long question keeps its asking sentences.
+# Past this length a question is long: a rambling message, or a text that asks nothing (an
+# argument, an abstract). Shorter ones are read as typed.
 FOCUS_CHARS = 600
 
 
@@ -42,9 +43,10 @@ class Query:
     terms: frozenset[str]  # content terms (stemmed, long stopword list)
     resolved: tuple[QuestionTerm, ...]  # terms resolved against this index, typos included
     intent: Intent  # the kind of answer asked for
+    bm25_terms: tuple[str, ...] = ()  # BM25's terms of `text`, typos corrected to the index's
 
     @property
-    def answer_type(self) -> str | None:
+    def answer_type(self) -> AnswerType:
         return self.intent.answer_type
 
 
@@ -56,15 +58,15 @@ def clean_question(question: str) -> str:
 
 
 def focus_question(text: str) -> str:
-    """For a long, rambling question, the sentences that ask (or the tail, where asking sits)."""
+    """What retrieval reads. A long question that asks (a rambling message, the question in the
+    middle or at the end) is read as all its asking sentences, in order: around them, personal
+    context only dilutes the match. A long text that asks nothing, or too little to stand alone
+    ("Any thoughts?"), keeps all its content and is read whole (the embedding model truncates
+    it at its window), never cut to its tail."""
     if len(text) <= FOCUS_CHARS:
         return text
-    sentences = [s.text for s in split_sentences(text)]
-    asking = [s for s in sentences if s.rstrip().endswith("?")]
-    focus = " ".join(asking[-2:]) if asking else ""
-    if len(focus) < 40:
-        focus = " ".join(sentences[-2:]) if sentences else text
-    return focus[-FOCUS_CHARS:]
+    asking = " ".join(s.text for s in split_sentences(text) if s.is_question)
+    return asking if len(asking) >= 40 else text  # 40: a clause, not a bare "Why?"
 
 
 def focused_text(raw: str) -> str:
@@ -83,16 +85,32 @@ def resolve_terms(index: ServingIndex, terms: frozenset[str]) -> tuple[QuestionT
     return tuple(resolved)
 
 
+def corrected_bm25_terms(
+    index: ServingIndex, text: str, resolved: tuple[QuestionTerm, ...]
+) -> tuple[str, ...]:
+    """The query's BM25 terms with each unknown one replaced by the corpus term it is a typo
+    of ("spce" -> "space") or dropped, as a search engine's did-you-mean does against its own
+    vocabulary; terms resolved for the features are not looked up again."""
+    known = {q.term: q.known for q in resolved}
+    lexical = index.lexical
+    corrected = (
+        known[t] if t in known else lexical.known_as(t) for t in lexical.query_tokens(text)
+    )
+    return tuple(t for t in corrected if t is not None)
+
+
 def build_query(raw: str, index: ServingIndex, embed_query: Callable[[str], np.ndarray]) -> Query:
     """Clean, focus, embed once, and resolve the question's terms against this index."""
-    focused = focused_text(raw)
+    focused = focused_text(raw)  # BM25 and the embedder both read it: whole text hurt rambling
     terms = frozenset(index.lexical.terms(focused))
+    resolved = resolve_terms(index, terms)
     return Query(
         raw=raw,
         text=focused,
         focused=focused,
         vector=embed_query(focused),
         terms=terms,
-        resolved=resolve_terms(index, terms),
+        resolved=resolved,
         intent=read_intent(focused),
+        bm25_terms=corrected_bm25_terms(index, focused, resolved),
     )

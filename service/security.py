@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import hmac
-import re
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ingest.documents import DOC_ID  # the one definition: a name, never a path
 from service.config import Settings
-
-# The same shape ingest/documents.py enforces on every doc_id it indexes: no '/', no leading '.'.
-DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 _admin_scheme = HTTPBearer(
     auto_error=False, scheme_name="AdminKey", description="The RAG_ADMIN_KEY, as a bearer token."
@@ -46,7 +43,7 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def require_admin(
+async def require_admin(
     request: Request, credentials: Annotated[Credentials, Depends(_admin_scheme)]
 ) -> None:
     """Admin endpoints need RAG_ADMIN_KEY; with none configured they are switched off (403)."""
@@ -60,10 +57,12 @@ def require_admin(
         raise _unauthorized("admin", credentials)
 
 
-def require_query_key(
+async def require_query_key(
     request: Request, credentials: Annotated[Credentials, Depends(_query_scheme)]
 ) -> None:
-    """Query endpoints are open unless RAG_API_KEY is set; then they need it as a bearer token."""
+    """Query endpoints are open unless RAG_API_KEY is set; then they need it as a bearer token.
+
+    Async, like require_admin, so checking a key never takes a thread from the pool."""
     expected = _settings(request).api_key
     if expected and (credentials is None or not key_matches(credentials.credentials, expected)):
         raise _unauthorized("query", credentials)

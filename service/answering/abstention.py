@@ -31,6 +31,12 @@ class EvidenceSignals:
     agreement: float  # 1 when dense and BM25 agree on a top-3 passage
     margin: float  # best sentence cosine minus the runner-up's
     rare_unknown: float  # everyday-English rarity of the rarest question word the corpus lacks
+    heading_similarity: float  # cosine of the best sentence's section heading to the question
+    answer_coverage: float  # IDF-weighted coverage by the answer, its sections and titles
+    quote_coverage: float  # the same by the quoted sentences, their FAQ question and heading
+    missing_known: float  # IDF-weighted share of terms the corpus uses but the quotes lack
+    asking_coverage: float  # coverage of the asking sentence(s) of a multi-sentence question
+    orphan_lead_in: float  # 1 when a list is asked for and the article only names it
 
     def as_dict(self) -> dict[str, float]:
         return {k: round(v, 4) for k, v in asdict(self).items()}

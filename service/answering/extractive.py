@@ -9,8 +9,10 @@ from dataclasses import dataclass, replace
 from service.answering.abstention import AbstentionModel
 from service.answering.evidence import evidence_signals
 from service.answering.features import FeatureExtractor, SentenceFeatures, passage_ranks
+from service.answering.meta import article_answer
 from service.answering.protocol import Answer, Citation, abstention
 from service.answering.ranker import SentenceRanker
+from service.answering.request_index import for_request
 from service.answering.selection import AnswerConfig, Candidate, eligible, select
 from service.query import Query
 from service.retrieval.retrieve import Hit
@@ -50,6 +52,7 @@ def candidate_features(
     config: AnswerConfig = AnswerConfig(),  # noqa: B008 - frozen dataclass
 ) -> list[tuple[int, SentenceFeatures]]:
     """Every eligible candidate sentence with its features: what the sentence ranker learns from."""
+    index = for_request(index)
     features = _extractor(index, query, hits, config)
     return [
         (sid, features.features(sid))
@@ -80,8 +83,9 @@ def cite(index: ServingIndex, sids: list[int]) -> tuple[Citation, ...]:
     citations = []
     for n, sid in enumerate(sids, start=1):
         s = index.sentences[sid]
-        title = index.documents[s.doc_id].title
-        citations.append(Citation(n, s.doc_id, title, s.section, s.start, s.end, s.text))
+        doc = index.documents[s.doc_id]
+        page = doc.page_at(s.start)
+        citations.append(Citation(n, s.doc_id, doc.title, s.section, s.start, s.end, s.text, page))
     return tuple(citations)
 
 
@@ -98,18 +102,22 @@ class ExtractiveAnswerer:
         return self.config.candidate_passages
 
     def answer(self, query: Query, hits: Sequence[Hit], index: ServingIndex) -> Answer:
+        index = for_request(index)  # rows decoded once for this answer
+        about_article = article_answer(index, query, hits)
+        if about_article is not None:
+            return about_article
         features = _extractor(index, query, hits, self.config)
         score_of = _Scorer(features, self.ranker, self.config)
         candidates = sorted(
             (score_of(sid) for sid in features.passage_rank if eligible(index, sid, self.config)),
             key=lambda c: (-c.score, c.sid),
         )
+        chosen = select(index, candidates, score_of, query, self.config) if candidates else []
         ranked = [(c.sid, c.similarity) for c in candidates]
-        signals = evidence_signals(index, query, hits, ranked)
+        signals = evidence_signals(index, query, hits, ranked, chosen)
         confidence = self.abstention.probability(signals)
         if not candidates or confidence < self.abstention.threshold:
             return abstention(query, hits, confidence, signals.as_dict())
-        chosen = select(index, candidates, score_of, query.text, self.config)
         citations = cite(index, chosen)
         return Answer(
             question=query.raw,

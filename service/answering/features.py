@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-from service.intent import provides_answer_type
+from service.intent import AnswerType
 from service.query import Query, QuestionTerm
 from service.serving import ServingIndex
 
@@ -23,21 +23,52 @@ CONTINUATION = re.compile(
 )
 
 
+# Wording that gives a reason, or advice/steps: what "why" and "how do I" questions ask for.
+_REASON_CUE = re.compile(
+    r"\b(because|since|due to|stems? from|caused by|causes?|reasons?|leads? to|led to|"
+    r"triggers?|results? in|as a result|so that|comes? from|explains?|factors?|the (main|most "
+    r"common|first|second|third|biggest|other) \w+)\b",
+    re.IGNORECASE,
+)
+_ADVICE_CUE = re.compile(
+    r"\b(should|try|avoid|make sure|remember to|helps? to|consider|instead|you can|you may "
+    r"want|best to|aim for|keep|don't|do not|never|always|start|stop)\b",
+    re.IGNORECASE,
+)
+
+
 def weighted_coverage(resolved: Iterable[QuestionTerm], found: set[str] | frozenset[str]) -> float:
     """Coverage where rare terms count most: missing "oxytocin" matters, missing "men" not."""
-    resolved = tuple(resolved)
-    weights = sum(q.weight for q in resolved)
-    covered = sum(q.weight for q in resolved if q.term in found or q.known in found)
-    return covered / weights if weights else 0.0
+    return Coverage(resolved)(found)
+
+
+class Coverage:
+    """weighted_coverage of one question's terms, their total weight summed once: a request
+    measures it for every candidate sentence, its context and its heading."""
+
+    def __init__(self, resolved: Iterable[QuestionTerm]) -> None:
+        self.resolved = tuple(resolved)
+        self.total = sum(q.weight for q in self.resolved)
+
+    def __call__(self, found: set[str] | frozenset[str]) -> float:
+        if not self.total:
+            return 0.0
+        covered = sum(q.weight for q in self.resolved if q.term in found or q.known in found)
+        return covered / self.total
 
 
 def neighbour(index: ServingIndex, sid: int, step: int) -> int | None:
-    """The sentence `step` places away in the same section, if any."""
+    """The sentence `step` places away in the same section, if any.
+
+    A section is a run of sentences sharing document and heading (index/sentence_tables.py),
+    so a sentence next to this one shares both exactly when it has the same section id; the
+    ids are one array read, where comparing the records would decode both.
+    """
     other = sid + step
-    if not 0 <= other < len(index.sentences):
+    if not 0 <= other < len(index.sentence_section):
         return None
-    a, b = index.sentences[sid], index.sentences[other]
-    return other if (a.doc_id, a.section) == (b.doc_id, b.section) else None
+    section = index.sentence_section
+    return other if section[sid] == section[other] else None
 
 
 def same_paragraph(index: ServingIndex, a: int, b: int | None) -> bool:
@@ -89,6 +120,9 @@ class SentenceFeatures:
     bullet: float  # 1 for a list item
     type_match: float  # +1 / -1 when a number or name is asked and it has / lacks one; else 0
     length: float  # words / 40, capped at 1
+    heading_similarity: float  # cosine of its section heading (or the title) to the question
+    section_similarity: float  # best cosine of any sentence of its section to the question
+    cue: float  # 1 when a "why" question meets reason wording, "how" advice wording or a list
 
     def vector(self) -> list[float]:
         return [getattr(self, name) for name in FEATURES]
@@ -102,7 +136,35 @@ class FeatureExtractor:
 
     def __init__(self, index: ServingIndex, query: Query, passage_rank: dict[int, int]) -> None:
         self.index, self.query, self.passage_rank = index, query, passage_rank
+        self.coverage = Coverage(query.resolved)
         self._similarity: dict[int, float] = {}
+        self._section_best: dict[int, float] = {}
+        self._heading_similarity: dict[int, float] = {}
+
+    def heading_similarity(self, section: int) -> float:
+        if section not in self._heading_similarity:
+            self._heading_similarity[section] = float(
+                self.index.section_vectors[section] @ self.query.vector
+            )
+        return self._heading_similarity[section]
+
+    def section_similarity(self, section: int) -> float:
+        if section not in self._section_best:
+            sids = list(self.index.section_sentences[section])
+            self._section_best[section] = float(
+                (self.index.sentence_vectors[sids] @ self.query.vector).max()
+            )
+        return self._section_best[section]
+
+    def cue(self, sid: int) -> float:
+        s, kind = self.index.sentences[sid], self.query.answer_type
+        if kind is AnswerType.REASON:
+            return float(bool(_REASON_CUE.search(s.text)))
+        if kind is AnswerType.STEPS:
+            return float(s.bullet or bool(_ADVICE_CUE.search(s.text)))
+        if kind is AnswerType.LIST:
+            return float(s.bullet)
+        return 0.0
 
     def similarity(self, sid: int) -> float:
         if sid not in self._similarity:  # only candidates and their neighbours are ever asked
@@ -111,7 +173,8 @@ class FeatureExtractor:
 
     def features(self, sid: int) -> SentenceFeatures:
         index, query, s = self.index, self.query, self.index.sentences[sid]
-        terms, resolved = query.terms, query.resolved
+        terms, coverage = query.terms, self.coverage
+        section = int(index.sentence_section[sid])
         words = index.sentence_terms[sid]
         context = context_of(index, sid)
         context_words: set[str] = set()
@@ -124,19 +187,18 @@ class FeatureExtractor:
         ]
         heading = index.heading_terms[sid]
         rank = self.passage_rank.get(sid)
-        if query.answer_type is None:
-            type_match = 0.0
+        if query.intent.wants_value:
+            type_match = 1.0 if query.intent.answered_by(s.text, query.text) else -1.0
         else:
-            provided = provides_answer_type(query.answer_type, s.text, query.text)
-            type_match = 1.0 if provided else -1.0
+            type_match = 0.0
         return SentenceFeatures(
             similarity=self.similarity(sid),
             context_similarity=max((self.similarity(o) for o in context), default=0.0),
             neighbour_similarity=max((self.similarity(o) for o in around), default=0.0),
             overlap=len(terms & words) / len(terms) if terms else 0.0,
-            weighted_overlap=weighted_coverage(resolved, words),
-            context_overlap=weighted_coverage(resolved, context_words),
-            heading_match=weighted_coverage(resolved, heading),
+            weighted_overlap=coverage(words),
+            context_overlap=coverage(context_words),
+            heading_match=coverage(heading),
             heading_echo=len(words & heading) / len(words) if words else 0.0,
             novelty=len(words - terms) / len(words) if words else 0.0,
             centrality=float(index.sentence_centrality[sid]),
@@ -146,4 +208,7 @@ class FeatureExtractor:
             bullet=float(s.bullet),
             type_match=type_match,
             length=min(len(s.text.split()), 40) / 40,
+            heading_similarity=self.heading_similarity(section),
+            section_similarity=self.section_similarity(section),
+            cue=self.cue(sid),
         )

@@ -27,6 +27,7 @@ class Citation:
     start: int
     end: int
     quote: str
+    page: int | None = None  # where the source has pages
 
 
 @dataclass(frozen=True)

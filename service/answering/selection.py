@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from service.answering.features import CONTINUATION, neighbour, same_paragraph
+from service.query import Query
 from service.serving import ServingIndex
 
 _LIST_CUE = re.compile(
@@ -23,11 +24,12 @@ class AnswerConfig:
 
     candidate_passages: int = 5
     max_sentences: int = 3
-    max_list_items: int = 5
+    max_list_items: int = 12  # a list is kept whole, up to this many items
     keep_margin: float = 0.05  # sentences from elsewhere must score within this of the best
-    follow_margin: float = 0.15  # the next sentence of the paragraph joins within this
-    list_margin: float = 0.1  # a list question takes a list scoring within this of the best
+    follow_margin: float = 0.1  # the next sentence of the paragraph joins within this
+    list_margin: float = 0.05  # a list question takes a list scoring within this of the best
     other_doc_margin: float = 0.1  # the other article's best sentence joins within this
+    section_margin: float = 0.1  # reasons/steps: more sentences of the section join within this
     duplicate_cosine: float = 0.9  # two sentences this similar say the same thing
     context_weight: float = 0.9  # for abstention: how much of its FAQ question's match it inherits
     min_words: int = 4
@@ -100,23 +102,70 @@ def _window(
     return chosen
 
 
+def _section_answer(
+    index: ServingIndex,
+    best: Candidate,
+    score_of: ScoreOf,
+    config: AnswerConfig,
+) -> list[int]:
+    """For reasons and steps: the best-scoring sentences of the best sentence's section (up to
+    the budget, near-duplicates skipped), so a section that gives several reasons is answered
+    by them rather than by one."""
+    section = index.sentence_section[best.sid]
+    pool = sorted(
+        (
+            score_of(sid)
+            for sid in index.section_sentences[section]
+            if sid != best.sid and eligible(index, sid, config)
+        ),
+        key=lambda c: (-c.score, c.sid),
+    )
+    chosen = [best.sid]
+    vectors = index.sentence_vectors
+    for candidate in pool:
+        if (
+            len(chosen) >= config.max_sentences
+            or candidate.score < best.score - config.section_margin
+        ):
+            break
+        if any(
+            float(vectors[candidate.sid] @ vectors[c]) > config.duplicate_cosine for c in chosen
+        ):
+            continue
+        chosen.append(candidate.sid)
+    return sorted(chosen)
+
+
+def _list_answer(
+    index: ServingIndex, candidates: list[Candidate], config: AnswerConfig
+) -> list[int] | None:
+    """A whole list, when a candidate within the list margin is an item or introduces one."""
+    best = candidates[0]
+    for candidate in candidates:
+        if candidate.score < best.score - config.list_margin:
+            break
+        sid = candidate.sid
+        item = sid if index.sentences[sid].bullet else _list_after(index, sid)
+        if item is not None:
+            return _list_around(index, item, config.max_list_items)
+    return None
+
+
 def select(
     index: ServingIndex,
     candidates: list[Candidate],
     score_of: ScoreOf,
-    question: str,
+    query: Query,
     config: AnswerConfig,
 ) -> list[int]:
-    """The sentence ids of the answer, in reading order."""
+    """The sentence ids of the answer, in reading order, shaped by what the question asks."""
     best = candidates[0]
-    if _LIST_CUE.search(question):
-        for candidate in candidates:
-            if candidate.score < best.score - config.list_margin:
-                break
-            sid = candidate.sid
-            item = sid if index.sentences[sid].bullet else _list_after(index, sid)
-            if item is not None:
-                return _list_around(index, item, config.max_list_items)
+    if query.intent.wants_several or _LIST_CUE.search(query.text):
+        listed = _list_answer(index, candidates, config)
+        if listed:
+            return listed
+    if query.intent.wants_several:
+        return _section_answer(index, best, score_of, config)
     chosen = _window(index, best, score_of, config)
     vectors = index.sentence_vectors
     anchor_doc = index.sentences[best.sid].doc_id

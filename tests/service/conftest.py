@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
-from starlette.types import ASGIApp
+from fastapi import FastAPI
 
 from service.api import create_app
+from service.server import uvicorn_config
 from tests.conftest import free_port
 
 # The /ask fields the public contract promises (extend, never drop).
@@ -21,11 +22,18 @@ ASK_FIELDS = frozenset(
 
 
 class LiveServer:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: FastAPI) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        # The production configuration (request-head deadline, shutdown bound) of the app's own
+        # settings, on a free port.
+        config = uvicorn_config(
+            app.state.settings,
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="on",
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

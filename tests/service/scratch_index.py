@@ -9,12 +9,14 @@ from index.build import build_index
 from index.load import IndexData, load_index
 from index.store import publish
 from ingest.chunk import ChunkingConfig
-from ingest.documents import load_corpus
+from ingest.corpus import load_corpus
+from ingest.documents import doc_id_for
 from ingest.embed import Embedder
 from service.config import PROJECT_ROOT
 from tests.service.conftest import ASK_FIELDS
 
-EXTRA_DOC_ID = "003_sourdough"
+EXTRA_SOURCE = "003_sourdough.txt"
+EXTRA_DOC_ID = doc_id_for(EXTRA_SOURCE)  # the id the corpus reader derives from the path
 EXTRA_DOC = """Keeping a Sourdough Starter Alive
 
 A sourdough starter kept at room temperature needs feeding once a day. Discard half of the \
@@ -30,7 +32,7 @@ def corpus_with_extra_doc(tmp: Path) -> Path:
     """The bundled corpus plus one small, unrelated article (a visibly different index)."""
     target = tmp / "corpus-b"
     shutil.copytree(PROJECT_ROOT / "corpus", target)
-    (target / f"{EXTRA_DOC_ID}.txt").write_text(EXTRA_DOC, encoding="utf-8")
+    (target / EXTRA_SOURCE).write_text(EXTRA_DOC, encoding="utf-8")
     return target
 
 

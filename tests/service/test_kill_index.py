@@ -28,7 +28,7 @@ fsync, publish = store._fsync_file, store.publish
 store._fsync_file = lambda path: (time.sleep(0.25), fsync(path))
 store.publish = lambda root, version: (time.sleep(1.5), publish(root, version))
 from service.cli import main
-sys.argv = ["rag", "index"]
+sys.argv = ["rag", "index", "--full"]
 main()
 """
 
@@ -43,12 +43,13 @@ class Indexer:
             "RAG_CACHE_DIR": str(cache),
             "RAG_CORPUS_DIR": str(PROJECT_ROOT / "corpus"),
         }
-        command = [sys.executable, "-c", SLOW_INDEXER] if slow else [str(RAG), "index"]
+        # --full: the corpus is unchanged, and an incremental build would embed nothing
+        command = [sys.executable, "-c", SLOW_INDEXER] if slow else [str(RAG), "index", "--full"]
         self.process = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         self.counted = threading.Event()  # "N documents, M chunks, S sentences": model loads next
-        self.embedding = threading.Event()  # the first progress bar: vectors being computed
+        self.embedding = threading.Event()  # the embedding progress bar: vectors being computed
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _watch(self) -> None:
@@ -58,7 +59,7 @@ class Indexer:
             seen = seen[-200:] + chunk
             if b" chunks, " in seen:
                 self.counted.set()
-            if b"Batches:" in seen:
+            if b"embedding:" in seen.lower():  # the build's bar over its embedding groups
                 self.embedding.set()
 
     def kill(self) -> None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from evaluation.load import NotLoopback, check_loopback, main, percentile, run_load
+from evaluation.load import NotLoopback, check_loopback, main, run_load
 from index.load import load_index
 from index.store import publish
 from service.api import create_app
@@ -85,9 +85,3 @@ def test_the_load_script_is_bounded_and_loopback_only(capsys):
     assert "only loopback hosts" in capsys.readouterr().err
     assert main(["--url", "http://127.0.0.1:9", "--duration", "601"]) == 2
     assert main(["--url", "http://127.0.0.1:9", "--concurrency", "0"]) == 2
-
-
-def test_percentiles_are_nearest_rank():
-    values = [float(v) for v in range(1, 101)]
-    assert percentile(values, 0.5) == 50 and percentile(values, 0.99) == 99
-    assert percentile(values, 1.0) == 100 and percentile([], 0.5) == 0

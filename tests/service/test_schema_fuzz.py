@@ -2,9 +2,8 @@
 
 Schemathesis generates valid and invalid requests from the schema; no answer may be a 5xx, and
 every answer must match the schema (status code, content type, body, headers). Invalid input
-must be rejected with a 4xx. Not checked: that every schema-valid input is accepted, because
-the service is stricter than JSON Schema can say (whitespace-only text, control characters,
-200-character words are refused with a 422 naming the field).
+must be rejected with a 4xx, and valid input accepted: the schema states the question rules
+(length, whitespace-only text, control characters, 200-character words) as a pattern.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -34,6 +34,7 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
     negative_data_rejection,
+    positive_data_acceptance,
 ]
 
 

@@ -31,7 +31,7 @@ QUESTIONS = (
     "What is the capital of France?",
     "Why do men pull away when a relationship deepens?",
 )
-ASKERS, ASKS_EACH, MAX_SWAPS = 3, 16, 200
+ASKERS, ASKS_EACH, MAX_ASKS_EACH, MAX_SWAPS, MIN_SWAPS = 3, 16, 400, 200, 10
 
 
 @pytest.mark.usefixtures("engine")  # its build warms the embedding cache
@@ -44,10 +44,13 @@ def test_answers_stay_consistent_while_the_index_is_swapped(tmp_path, settings, 
     results: list[tuple[int, dict | str]] = []
     swaps: list[dict] = []
     done = threading.Event()
+    enough_swaps = threading.Event()  # askers keep asking until the swapper has swapped enough
 
     def ask(url: str, offset: int) -> None:
         with httpx.Client(base_url=url, timeout=60) as http:
-            for i in range(ASKS_EACH):
+            for i in range(MAX_ASKS_EACH):
+                if i >= ASKS_EACH and enough_swaps.is_set():
+                    return
                 response = http.post("/ask", json={"question": QUESTIONS[(i + offset) % 4]})
                 ok = response.status_code == 200
                 results.append((response.status_code, response.json() if ok else response.text))
@@ -61,6 +64,8 @@ def test_answers_stay_consistent_while_the_index_is_swapped(tmp_path, settings, 
                 response = http.post("/admin/reload", headers=AUTH)
                 ok = response.status_code == 200
                 swaps.append(response.json() if ok else {"error": response.text})
+                if sum(bool(s.get("reloaded")) for s in swaps) >= MIN_SWAPS:
+                    enough_swaps.set()
                 time.sleep(0.01)
 
     with LiveServer(create_app(serving, engine)) as server:
@@ -74,11 +79,11 @@ def test_answers_stay_consistent_while_the_index_is_swapped(tmp_path, settings, 
         done.set()
         swapper.join(timeout=60)
 
-    assert len(results) == ASKERS * ASKS_EACH
+    assert len(results) >= ASKERS * ASKS_EACH
     assert [status for status, _ in results if status != 200] == []
     problems = [p for _, body in results for p in consistency_problems(body, versions)]
     assert problems == []
-    assert all("error" not in s for s in swaps) and sum(s["reloaded"] for s in swaps) >= 10
+    assert all("error" not in s for s in swaps) and sum(s["reloaded"] for s in swaps) >= MIN_SWAPS
     seen = Counter(body["index_version"] for _, body in results)
     assert set(seen) == set(versions), seen  # both indexes really served
     for _, body in results:

@@ -1,0 +1,153 @@
+// Building the page's pieces from the service's JSON. Server text is only ever set as
+// textContent, never parsed as HTML: the articles are whatever folder a user indexes.
+
+const SIGNAL_NAMES = {
+  dense_score: "meaning match",
+  dense_rank: "meaning rank",
+  bm25_score: "word match",
+  bm25_rank: "word rank",
+  sentence_score: "best sentence",
+  sentence_rank: "sentence rank",
+  fused_score: "combined score",
+  retrieval_rank: "search rank",
+};
+
+export function el(tag, props, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "text") node.textContent = value;
+    else if (name === "className") node.className = value;
+    else if (name === "onclick") node.addEventListener("click", value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+export function confidenceWords(confidence) {
+  if (confidence >= 0.75) return { words: "High confidence", level: "high" };
+  if (confidence >= 0.5) return { words: "Some confidence", level: "some" };
+  return { words: "Low confidence", level: "low" };
+}
+
+// "Title › Section (page N)": the section is left out where it only repeats the title.
+export function place(item) {
+  const where = item.section && item.section !== item.title
+    ? `${item.title} › ${item.section}` : item.title;
+  return item.page !== undefined && item.page !== null ? `${where} (page ${item.page})` : where;
+}
+
+// `version`: the index version the offsets came from, so the article opens as it was then.
+export function readHref(docId, start, end, version) {
+  const path = `/read/${encodeURIComponent(docId)}`;
+  const params = new URLSearchParams();
+  if (start !== undefined) {
+    params.set("start", start);
+    params.set("end", end);
+  }
+  if (version) params.set("version", version);
+  const query = params.toString();
+  return query ? `${path}?${query}` : path;
+}
+
+// Python counts offsets in code points, JavaScript strings in UTF-16 units: slicing the
+// array of code points keeps a citation exact even past an emoji or other astral character.
+export function splitAt(text, start, end) {
+  const chars = Array.from(text);
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end
+    && end <= chars.length)) return null;
+  return [chars.slice(0, start), chars.slice(start, end), chars.slice(end)].map((c) => c.join(""));
+}
+
+function formatDate(iso) {
+  const date = new Date(`${iso}T00:00:00`);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleDateString(undefined, { day: "numeric", month: "long", year: "numeric" });
+}
+
+function excerpt(text) {
+  const words = text.split(/\s+/);
+  return words.length > 30 ? `${words.slice(0, 30).join(" ")}…` : text;
+}
+
+function formatSignal(value) {
+  if (value === null || value === undefined) return "—";
+  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+}
+
+export function describe(doc) {
+  return [
+    doc.author ? `By ${doc.author}` : "Author not given",
+    doc.published ? formatDate(doc.published) : "Date not given",
+    doc.site,
+    `File: ${doc.source}`,
+  ].filter(Boolean).join(" · ");
+}
+
+export function passageList(passages, className, version) {
+  return el("ol", { className }, ...passages.map((p) => el("li", { className: "passage" },
+    el("p", { className: "where" }, el("a", { href: readHref(p.doc_id, p.start, p.end, version), text: place(p) })),
+    el("p", { className: "excerpt", text: p.text }),
+    el("dl", { className: "signals", "aria-label": "Why this passage was ranked here" },
+      ...Object.entries(p.signals || {}).map(([name, value]) => el("div", {},
+        el("dt", { text: SIGNAL_NAMES[name] || name.replace(/_/g, " ") }),
+        el("dd", { text: formatSignal(value) })))))));
+}
+
+// The answer as the service wrote it, each [n] marker turned into a link to its citation.
+function answerText(body) {
+  const byNumber = new Map(body.citations.map((c) => [c.n, c]));
+  const paragraph = el("p", { className: "answer-text", id: "answer-text" });
+  let last = 0;
+  for (const match of body.answer.matchAll(/\[(\d+)\]/g)) {
+    const citation = byNumber.get(Number(match[1]));
+    if (!citation) continue;
+    paragraph.append(body.answer.slice(last, match.index), el("a", {
+      className: "marker cite",
+      href: readHref(citation.doc_id, citation.start, citation.end, body.index_version),
+      "aria-label": `Source ${citation.n}: ${place(citation)}`,
+      "data-n": citation.n,
+      text: `[${citation.n}]`,
+    }));
+    last = match.index + match[0].length;
+  }
+  paragraph.append(body.answer.slice(last));
+  return paragraph;
+}
+
+function answered(body) {
+  const { words, level } = confidenceWords(body.confidence);
+  return [
+    el("p", { className: `confidence ${level}`, id: "confidence" }, el("strong", { text: words }),
+      " — how closely the quoted sentences match your question."),
+    answerText(body),
+    el("h3", { text: "Where this comes from" }),
+    el("ol", { className: "citations" }, ...body.citations.map((c) => el("li", { id: `citation-${c.n}` },
+      el("a", { className: "cite", href: readHref(c.doc_id, c.start, c.end, body.index_version), "data-n": c.n, text: place(c) }),
+      el("blockquote", { text: `“${c.quote}”` })))),
+  ];
+}
+
+function abstained(body) {
+  return [
+    el("p", { className: "answer-text abstained", id: "answer-text", text: body.answer }),
+    el("p", { text: "Nothing in the articles answers this closely enough to quote. These passages are the nearest they come and may still help." }),
+    el("h3", { text: "Related reading" }),
+    el("ul", { className: "related" }, ...body.passages.map((p) => el("li", {},
+      el("a", { href: readHref(p.doc_id, p.start, p.end, body.index_version), text: place(p) }),
+      el("p", { className: "excerpt", text: excerpt(p.text) })))),
+  ];
+}
+
+// The answer first, then its citations (or related reading), then the ranking behind a disclosure.
+export function answerSection(body) {
+  const parts = [el("h2", { id: "answer-heading", tabindex: "-1", text: "Answer" })];
+  parts.push(...(body.abstained ? abstained(body) : answered(body)));
+  if (body.passages.length) {
+    parts.push(el("details", { className: "ranking" },
+      el("summary", { text: `How the ${body.passages.length} passages were ranked` }),
+      passageList(body.passages, "passages", body.index_version)));
+  }
+  return el("section", { className: "answer", "aria-labelledby": "answer-heading" }, ...parts);
+}

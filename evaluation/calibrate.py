@@ -1,44 +1,82 @@
-"""Calibrating abstention: fit a logistic model of "the articles answer this" on labelled suites.
+"""Calibrating abstention: a logistic model of "the articles answer this" over evidence signals.
 
-    python -m evaluation.calibrate --write
+    python -m evaluation.calibrate [--suites fit] [--write]      # the committed model
+    rag calibrate SUITE.jsonl                                    # a model for your own index
 
-Fits on the training suites (calibration, training and public), picks the probability threshold that
-maximises abstention F1 while keeping false abstentions within the target, reports the same
-figures on the held-out suite, and writes service/abstention.json plus a calibration report.
+The committed model is fitted on the registry's fit suites (two corpora); the report gives its
+figures on questions it did not see, leaving out one suite and one corpus at a time, with the
+threshold chosen inside each fold. `rag calibrate` fits on a user's own labelled questions
+(the suite format of evaluation/suite.py) against their index, reports 5-fold cross-validated
+figures, and writes abstention.json beside the index, which the service then prefers.
 """
 
 from __future__ import annotations
 
-import json
-from argparse import ArgumentParser, Namespace
-from dataclasses import asdict, fields
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from evaluation.suite import Case, load_suite
-from service.answering.abstention import CALIBRATION_FILE, AbstentionModel, EvidenceSignals
-from service.config import PROJECT_ROOT, settings_from_env
+from evaluation.fitting import (
+    default_engines,
+    fit_entries,
+    fitting_parser,
+    folds,
+    labelled,
+    publish,
+)
+from evaluation.suite import Case
+from service.answering.abstention import CALIBRATION_FILE, SIGNALS, AbstentionModel
+from service.config import PROJECT_ROOT
 from service.engine import Engine
 
-SUITES = PROJECT_ROOT / "evaluation" / "suites"
 REPORT = PROJECT_ROOT / "evaluation" / "calibration.json"
-# Labelled suites both models learn from; holdout.jsonl is never among them.
-TRAIN_SUITES = ("calibration.jsonl", "training.jsonl", "articles.jsonl")
-FEATURES = [f.name for f in fields(EvidenceSignals)]
+MAX_FALSE_ABSTENTION = 0.05
+REGULARISATION = 1.0
+INDEX_MODEL = "abstention.json"  # beside a user's index: rag calibrate writes it, Engine reads it
 
 
-def signals_of(engine: Engine, cases: list[Case]) -> tuple[np.ndarray, np.ndarray]:
-    """Feature rows (the engine's evidence signals) and labels (1 = answerable)."""
+@dataclass(frozen=True)
+class Signals:
+    """Signal rows and labels (1 = answerable) of labelled cases, with where each came from."""
+
+    x: np.ndarray
+    y: np.ndarray
+    groups: tuple[str, ...]  # a suite or corpus name per row
+
+    def where(self, mask: np.ndarray) -> Signals:
+        return Signals(
+            self.x[mask],
+            self.y[mask],
+            tuple(g for g, m in zip(self.groups, mask, strict=True) if m),
+        )
+
+
+def signals_of(engine: Engine, cases: Sequence[Case], group: str) -> Signals:
+    """The engine's evidence signals for every case with a decidable label."""
     rows, labels = [], []
     for case in cases:
         if case.abstain_ok:  # either decision is right: no label to learn from
             continue
         signals = engine.ask(case.question).answer.signals
-        rows.append([signals[name] for name in FEATURES])
+        if not set(SIGNALS) <= signals.keys():  # decided without the model (about the article)
+            continue
+        rows.append([signals[name] for name in SIGNALS])
         labels.append(1 if case.answerable else 0)
-    return np.array(rows, dtype=float), np.array(labels)
+    return Signals(
+        np.array(rows, dtype=float).reshape(-1, len(SIGNALS)),
+        np.array(labels),
+        (group,) * len(labels),
+    )
+
+
+def joined(parts: Sequence[Signals]) -> Signals:
+    return Signals(
+        np.vstack([p.x for p in parts]),
+        np.concatenate([p.y for p in parts]),
+        tuple(g for p in parts for g in p.groups),
+    )
 
 
 def decision_figures(probability: np.ndarray, labels: np.ndarray, threshold: float) -> dict:
@@ -49,105 +87,118 @@ def decision_figures(probability: np.ndarray, labels: np.ndarray, threshold: flo
     precision = true_positive / abstain.sum() if abstain.sum() else 1.0
     recall = true_positive / unanswerable.sum() if unanswerable.sum() else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    false_rate = (abstain & ~unanswerable).sum() / (~unanswerable).sum()
+    answerable = max(int((~unanswerable).sum()), 1)
     return {
         "abstention_precision": round(float(precision), 4),
         "abstention_recall": round(float(recall), 4),
         "abstention_f1": round(float(f1), 4),
-        "false_abstention_rate": round(float(false_rate), 4),
+        "false_abstention_rate": round(float((abstain & ~unanswerable).sum() / answerable), 4),
         "cases": len(labels),
         "unanswerable": int(unanswerable.sum()),
     }
 
 
 def choose_threshold(probability: np.ndarray, labels: np.ndarray, max_false: float) -> float:
-    """The threshold with the best F1 among those within the false-abstention budget; ties go
-    to the middle of the best range so the cut sits away from any one training case."""
-    candidates = np.unique(np.concatenate([probability, [0.5]]))
-    midpoints = (candidates[:-1] + candidates[1:]) / 2
-    scored = []
-    for threshold in midpoints:
-        figures = decision_figures(probability, labels, threshold)
-        if figures["false_abstention_rate"] <= max_false:
-            scored.append((figures["abstention_f1"], threshold))
-    if not scored:
-        return 0.5
-    best = max(f1 for f1, _ in scored)
-    tied = [t for f1, t in scored if f1 == best]
-    return float(np.median(tied))
+    """The threshold with the best abstention F1 whose false-abstention rate stays in budget."""
+    best, best_f1 = 0.0, -1.0
+    for threshold in np.unique(np.concatenate([[0.0], probability, [1.0]])):
+        figures = decision_figures(probability, labels, float(threshold))
+        if figures["false_abstention_rate"] <= max_false and figures["abstention_f1"] > best_f1:
+            best, best_f1 = float(threshold), figures["abstention_f1"]
+    return best
 
 
-def suite_name(path: Path) -> str:
-    """A suite's path as reports show it: relative to the project when inside it."""
-    resolved = path.resolve()
-    return (
-        str(resolved.relative_to(PROJECT_ROOT))
-        if resolved.is_relative_to(PROJECT_ROOT)
-        else str(path)
+def fit_model(data: Signals, regularisation: float, max_false: float) -> AbstentionModel:
+    """Logistic regression (balanced classes) and its in-budget threshold."""
+    model = LogisticRegression(C=regularisation, class_weight="balanced", max_iter=5000)
+    model.fit(data.x, data.y)
+    probability = model.predict_proba(data.x)[:, 1]
+    return AbstentionModel(
+        weights={n: round(float(w), 4) for n, w in zip(SIGNALS, model.coef_[0], strict=True)},
+        bias=round(float(model.intercept_[0]), 4),
+        threshold=round(choose_threshold(probability, data.y, max_false), 4),
     )
 
 
-def publish(
-    model_json: str, model_path: Path, report: dict, report_path: Path, write: bool
-) -> None:
-    """Print the report; with `write`, commit the fitted model and its report beside it."""
-    print(json.dumps(report, indent=2))
-    if write:
-        model_path.write_text(model_json + "\n", encoding="utf-8")
-        report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {model_path} and {report_path}")
+def probabilities(model: AbstentionModel, x: np.ndarray) -> np.ndarray:
+    weights = np.array([model.weights.get(name, 0.0) for name in SIGNALS])
+    return 1.0 / (1.0 + np.exp(-np.clip(model.bias + x @ weights, -50, 50)))
 
 
-def fitting_parser(description: str, writes: Path, regularisation: float) -> ArgumentParser:
-    """The options every model-fitting script shares; defaults are the committed choices."""
-    parser = ArgumentParser(description=description)
-    parser.add_argument("--train", action="append", type=Path, help="suite (repeatable)")
-    parser.add_argument("--check", action="append", type=Path, help="held-out suite (repeatable)")
-    parser.add_argument("--regularisation", type=float, default=regularisation, help="C")
-    parser.add_argument("--write", action="store_true", help=f"write {suite_name(writes)}")
-    return parser
-
-
-def suites_of(args: Namespace) -> tuple[list[Path], list[Path]]:
-    """The training and check suites asked for, or the committed defaults."""
-    train = args.train or [SUITES / name for name in TRAIN_SUITES]
-    return train, args.check or [SUITES / "holdout.jsonl"]
+def held_out_figures(data: Signals, regularisation: float, max_false: float) -> dict:
+    """Each group scored by a model (and threshold) fitted on the other groups."""
+    out = {}
+    for group, _, _ in folds(list(dict.fromkeys(data.groups)), key=str):
+        mask = np.array([g == group for g in data.groups])
+        model = fit_model(data.where(~mask), regularisation, max_false)
+        test = data.where(mask)
+        out[group] = decision_figures(probabilities(model, test.x), test.y, model.threshold)
+    return out
 
 
 def main() -> None:
-    parser = fitting_parser(__doc__.splitlines()[0], CALIBRATION_FILE, regularisation=10.0)
-    parser.add_argument("--max-false-abstention", type=float, default=0.05)
+    parser = fitting_parser(__doc__.splitlines()[0], CALIBRATION_FILE, REGULARISATION)
+    parser.add_argument("--max-false-abstention", type=float, default=MAX_FALSE_ABSTENTION)
     args = parser.parse_args()
-    train, check = suites_of(args)
-    settings = settings_from_env()
-    engine = Engine.open(settings)
-    train_cases = [c for path in train for c in load_suite(path, settings.corpus_dir)]
-    x, y = signals_of(engine, train_cases)
-    model = LogisticRegression(C=args.regularisation, class_weight="balanced", max_iter=5000)
-    model.fit(x, y)
-    probability = model.predict_proba(x)[:, 1]
-    threshold = choose_threshold(probability, y, args.max_false_abstention)
-    fitted = AbstentionModel(
-        weights={n: round(float(w), 4) for n, w in zip(FEATURES, model.coef_[0], strict=True)},
-        bias=round(float(model.intercept_[0]), 4),
-        threshold=round(threshold, 4),
+    engines = default_engines()
+    suites = labelled(engines, fit_entries(args.suites))
+    by_suite = [signals_of(s.engine, s.cases, s.name) for s in suites]
+    data = joined(by_suite)
+    by_corpus = Signals(
+        data.x,
+        data.y,
+        tuple(s.corpus for s in suites for _ in range(len(by_suite[suites.index(s)].y))),
     )
+    fitted = fit_model(data, args.regularisation, args.max_false_abstention)
     report = {
         "model": asdict(fitted),
-        "train_suites": [suite_name(p) for p in train],
-        "train": decision_figures(probability, y, threshold),
+        "fit_suites": [s.name for s in suites],
         "max_false_abstention": args.max_false_abstention,
         "regularisation": args.regularisation,
-        "retrieval_mode": settings.retrieval_mode,
-        "chunking": asdict(settings.chunking),
-        "check": {},
+        "fitted_on_all": decision_figures(probabilities(fitted, data.x), data.y, fitted.threshold),
+        "leave_one_suite_out": held_out_figures(
+            data, args.regularisation, args.max_false_abstention
+        ),
+        "leave_one_corpus_out": held_out_figures(
+            by_corpus, args.regularisation, args.max_false_abstention
+        ),
     }
-    for path in check:
-        cx, cy = signals_of(engine, load_suite(path, settings.corpus_dir))
-        p = model.predict_proba(cx)[:, 1]
-        report["check"][suite_name(path)] = decision_figures(p, cy, threshold)
     publish(fitted.to_json(), CALIBRATION_FILE, report, REPORT, args.write)
 
 
 if __name__ == "__main__":
     main()
+
+
+def calibrate_index(engine: Engine, cases: Sequence[Case], *, folds_count: int = 5) -> dict:
+    """Fit abstention on a user's own labelled questions against their index, with figures from
+    stratified k-fold cross-validation (each fold scored by a model fitted on the others)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    data = signals_of(engine, cases, "own")
+    counts = np.bincount(data.y, minlength=2)
+    if min(counts) < 2:
+        raise ValueError(
+            "calibration needs at least two answerable and two unanswerable questions "
+            f"(the suite has {counts[1]} and {counts[0]})"
+        )
+    splits = StratifiedKFold(
+        n_splits=min(folds_count, int(min(counts))), shuffle=True, random_state=0
+    )
+    probability = np.zeros(len(data.y))
+    for train, test in splits.split(data.x, data.y):
+        model = fit_model(
+            Signals(data.x[train], data.y[train], ()), REGULARISATION, MAX_FALSE_ABSTENTION
+        )
+        p = probabilities(model, data.x[test])
+        probability[test] = (p >= model.threshold).astype(float)  # 1 = answer
+    fitted = fit_model(data, REGULARISATION, MAX_FALSE_ABSTENTION)
+    return {
+        "model": fitted,
+        "cross_validated": decision_figures(probability, data.y, 0.5),
+        "committed_model": decision_figures(
+            probabilities(engine.answerer.abstention, data.x),
+            data.y,
+            engine.answerer.abstention.threshold,
+        ),
+    }

@@ -7,60 +7,27 @@ Importing this module stays cheap: the engine, the model and matplotlib load onl
 
 from __future__ import annotations
 
-import sys
-import time
-from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from evaluation import gate, report
+from evaluation import gate
+from evaluation.cli_beir import run_beir
+from evaluation.cli_common import REPORTS_DIR, fail, say, settings_for
+from evaluation.cli_suite import run_suite
+from evaluation.registry import RegistryError
 from evaluation.runner import EVAL_TOP_K
 from evaluation.suite import SuiteError, load_suite
-
-REPORTS_DIR = report.PROJECT_ROOT / "reports"
-
-
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _say(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-def _settings(corpus: Path | None):
-    from service.config import ConfigError, settings_from_env
-
-    try:
-        return settings_from_env().with_overrides(corpus_dir=corpus)
-    except ConfigError as error:
-        _fail(str(error))
-        raise  # unreachable
-
-
-def _progress_bar(total: int, label: str):
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, desc=label, unit="q", file=sys.stderr, disable=None, leave=False)
-
-    def step(done: int, _total: int) -> None:
-        bar.update(done - bar.n)
-        if done == total:
-            bar.close()
-
-    return step
 
 
 def eval_command(
     target: Annotated[
         str,
         typer.Argument(
-            metavar="SUITE|beir",
-            help="A suite JSONL file, or the word `beir` followed by a BEIR dataset folder.",
+            metavar="SUITE|beir|heldout|fit|all|NAME",
+            help="A suite JSONL file; `heldout`, `fit`, `all` or a name from "
+            "evaluation/suites/suites.json (each against its own corpus); or `beir DIR`.",
         ),
     ],
     path: Annotated[
@@ -114,6 +81,19 @@ def eval_command(
         int | None,
         typer.Option("--limit-queries", min=1, help="BEIR: only the first N judged queries."),
     ] = None,
+    baselines: Annotated[
+        bool,
+        typer.Option(
+            "--baselines", help="Also run the dense-top-sentence and plain-hybrid baselines."
+        ),
+    ] = False,
+    keep_identical_ids: Annotated[
+        bool,
+        typer.Option(
+            "--keep-identical-ids",
+            help="BEIR: keep a retrieved document whose id equals the query id (BEIR drops it).",
+        ),
+    ] = False,
 ) -> None:
     """Score a suite: retrieval, answers, citations, abstention; or a BEIR benchmark."""
     checks_for = None
@@ -121,225 +101,94 @@ def eval_command(
         try:
             checks_for = gate.load_thresholds(thresholds)
         except gate.ThresholdError as error:
-            _fail(str(error))
+            fail(str(error))
     previous = None
     if baseline is not None:
         try:
             previous = gate.load_report(baseline)
         except ValueError as error:
-            _fail(str(error))
+            fail(str(error))
     if target == "beir":
         if path is None:
-            _fail(
+            fail(
                 "`rag eval beir` needs the dataset folder, "
                 "e.g. rag eval beir ../shared/benchmarks/scifact"
             )
         if url is not None:
-            _fail("--url cannot be used with beir: the benchmark builds its own index")
-        code = _run_beir(
-            path, modes, split, chunk_size, chunk_overlap, limit_queries, out, checks_for, previous
+            fail("--url cannot be used with beir: the benchmark builds its own index")
+        code = run_beir(
+            path,
+            modes,
+            split,
+            chunk_size,
+            chunk_overlap,
+            limit_queries,
+            out,
+            checks_for,
+            previous,
+            ignore_identical_ids=not keep_identical_ids,
         )
+    elif not target.endswith(".jsonl"):  # registered suites: heldout, fit, all or names
+        from evaluation import campaign
+
+        targets = [target] + ([str(path)] if path is not None else [])
+        try:
+            text, code = campaign.run_registered(
+                targets,
+                baselines=baselines,
+                limits=checks_for,
+                out_dir=out or REPORTS_DIR / f"eval-{'-'.join(targets)}",
+                say=say,
+            )
+        except RegistryError as error:
+            fail(str(error))
+        typer.echo(text)
     else:
         if path is not None:
-            _fail(f"unexpected argument {str(path)!r}: give one suite file (or `beir DIR`)")
-        code = _run_suite(Path(target), url, out, previous, checks_for, top_k, corpus)
+            fail(f"unexpected argument {str(path)!r}: give one suite file (or `beir DIR`)")
+        code = run_suite(Path(target), url, out, previous, checks_for, top_k, corpus)
     raise typer.Exit(code)
 
 
-def _print_gate(checks: list[gate.Check]) -> None:
-    failed = sum(not c.passed for c in checks)
-    typer.echo(f"\nThresholds: {len(checks) - failed} passed, {failed} failed")
-    for check in checks:
-        typer.echo(f"  {check.describe()}")
+def calibrate_command(
+    suite: Annotated[Path, typer.Argument(help="Your labelled questions (suite JSONL).")],
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus folder the suite is checked against.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the figures; write nothing.")
+    ] = False,
+) -> None:
+    """Fit abstention on your own labelled questions; write it beside your index."""
+    import json
 
+    from evaluation.calibrate import calibrate_index
+    from service.engine import INDEX_ABSTENTION, Engine
 
-def _run_suite(
-    suite_path: Path,
-    url: str | None,
-    out: Path | None,
-    previous: dict | None,
-    limits: dict | None,
-    top_k: int,
-    corpus: Path | None,
-) -> int:
-    from evaluation import runner
-
-    settings = _settings(corpus)
+    settings = settings_for(corpus)
     try:
-        cases = load_suite(suite_path, settings.corpus_dir)
+        cases = load_suite(suite, settings.corpus_dir)
     except SuiteError as error:
-        _fail(str(error))
-    if not cases:
-        _fail(f"{suite_path.name}: the suite holds no case")
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
-    if url is not None:
-        ask, corpus_data, embed, config, index_info = _over_http(url, settings, top_k)
-        target = runner.check_base_url(url)
-    else:
-        ask, corpus_data, embed, config, index_info = _in_process(settings, top_k)
-        target = "in-process"
-    _say(f"asking {len(cases)} questions ({target})")
-    results = runner.run_cases(
-        cases, ask, top_k=top_k, progress=_progress_bar(len(cases), "questions")
-    )
-    scored = runner.score(results, corpus_data, embed)
-    data = {
-        "suite": str(suite_path),
-        "started_at": started_at,
-        "duration_s": round(time.perf_counter() - clock, 2),
-        "git_commit": report.git_commit(),
-        "target": target,
-        "config": config,
-        "index": index_info,
-        **scored,
-    }
-    checks = gate.check_thresholds(data, limits) if limits is not None else []
-    deltas = gate.compare(data, previous) if previous is not None else []
-    worse = gate.case_changes(data, previous) if previous is not None else []
-    typer.echo(report.render_text(data, checks, deltas, worse))
-    out_dir = out or REPORTS_DIR / suite_path.stem
-    paths = report.write_outputs(data, out_dir, checks, deltas, worse)
-    typer.echo("")
-    for name, written in paths.items():
-        typer.echo(f"{name + ':':<8} {written}")
-    errors = scored["counts"]["errors"]
-    if errors:
-        _say(f"{errors} case(s) raised an error; see report.json")
-    return 1 if errors or any(not c.passed for c in checks) else 0
-
-
-def _config(settings, top_k: int, model: dict, abstention, extra: dict) -> dict:
-    return {
-        "retrieval_mode": settings.retrieval_mode,
-        "top_k": top_k,
-        "chunking": asdict(settings.chunking),
-        "model": model,
-        "abstention": asdict(abstention),
-        **extra,
-    }
-
-
-def _in_process(settings, top_k: int):
-    from evaluation import runner
-    from service.engine import Engine
-
-    engine = Engine.open(settings, progress=True, log=_say)
-    config = _config(
-        settings,
-        top_k,
-        {"name": engine.embedder.name, "fingerprint": engine.embedder.fingerprint},
-        engine.answerer.abstention,
-        {
-            "answer": asdict(engine.answerer.config),
-            "fusion": asdict(engine.fusion),
-            "source": "engine",
-        },
-    )
-    index = engine.index
-    return (
-        runner.in_process(engine),
-        runner.corpus_of_index(index),
-        engine.embedder.embed,
-        config,
-        asdict(index.manifest),
-    )
-
-
-def _over_http(url: str, settings, top_k: int):
-    import httpx
-
-    from evaluation import runner
-    from service.answering.abstention import load_model
-    from service.engine import make_embedder
-
+        fail(str(error))
+    engine = Engine.open(settings, progress=True, log=say)
     try:
-        base = runner.check_base_url(url)
-        headers = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
-        health = httpx.get(f"{base}/health", timeout=30, headers=headers)
-        health.raise_for_status()
-        corpus_data = runner.corpus_over_http(base, api_key=settings.api_key)
+        result = calibrate_index(engine, cases)
     except ValueError as error:
-        _fail(str(error))
-    except httpx.HTTPError as error:
-        _fail(f"cannot use the service at {url}: {error}")
-    info = health.json()
-    if not info.get("index_loaded"):
-        _fail(f"the service at {url} has no index loaded: {info.get('error')}")
-    embedder = make_embedder(settings)
-    config = _config(
-        settings,
-        top_k,
-        {
-            "name": info.get("model"),
-            "fingerprint": None,
-            "local_embedder": {"name": embedder.name, "fingerprint": embedder.fingerprint},
-        },
-        load_model(),
-        {"source": "local settings; the service does not expose its configuration"},
-    )
-    ask = runner.over_http(base, api_key=settings.api_key)
-    return ask, corpus_data, embedder.embed, config, info
-
-
-def _run_beir(
-    directory: Path,
-    modes: str,
-    split: str,
-    chunk_size: int | None,
-    chunk_overlap: int | None,
-    limit_queries: int | None,
-    out: Path | None,
-    limits: dict | None,
-    previous: dict | None,
-) -> int:
-    from evaluation import beir
-    from ingest.chunk import ChunkingConfig
-
-    settings = _settings(None)
-    try:
-        chunking = ChunkingConfig(
-            chunk_size=chunk_size if chunk_size is not None else settings.chunking.chunk_size,
-            chunk_overlap=(
-                chunk_overlap if chunk_overlap is not None else settings.chunking.chunk_overlap
-            ),
-        )
-    except ValueError as error:
-        _fail(f"--chunk-size / --chunk-overlap: {error}")
-    chosen = tuple(m.strip() for m in modes.split(",") if m.strip())
-    try:
-        data = beir.run_beir(
-            directory,
-            settings,
-            modes=chosen,
-            split=split,
-            chunking=chunking,
-            limit_queries=limit_queries,
-            progress=True,
-            log=_say,
-        )
-    except beir.BeirError as error:
-        _fail(str(error))
-    checks = gate.check_thresholds(data, limits) if limits is not None else []
-    deltas = gate.compare(data, previous) if previous is not None else []
-    data |= {
-        "gate": [c.as_dict() for c in checks],
-        "baseline_deltas": [d.as_dict() for d in deltas],
-    }
-    typer.echo(beir.render_text(data))
-    if deltas:
-        typer.echo("\nAgainst the baseline")
-        typer.echo(report.render_deltas_text(deltas))
-    if checks:
-        _print_gate(checks)
-    out_dir = out or REPORTS_DIR / f"beir-{data['dataset']}"
-    paths = beir.write_outputs(data, out_dir)
-    typer.echo("")
-    for name, written in paths.items():
-        typer.echo(f"{name + ':':<8} {written}")
-    return 1 if any(not c.passed for c in checks) else 0
+        fail(str(error))
+    typer.echo("cross-validated on your questions (5 folds):")
+    typer.echo(json.dumps(result["cross_validated"], indent=2))
+    typer.echo("the model in use until now, on the same questions:")
+    typer.echo(json.dumps(result["committed_model"], indent=2))
+    target = settings.index_dir / INDEX_ABSTENTION
+    if dry_run:
+        typer.echo(f"--dry-run: {target} not written")
+        return
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    target.write_text(result["model"].to_json() + "\n", encoding="utf-8")
+    typer.echo(f"wrote {target}; the service uses it from its next start")
 
 
 def register(app: typer.Typer) -> None:
-    """Add `eval` to the `rag` app."""
+    """Add `eval` and `calibrate` to the `rag` app."""
     app.command("eval")(eval_command)
+    app.command("calibrate")(calibrate_command)

@@ -1,10 +1,17 @@
-"""A bounded load test of POST /ask on loopback: throughput, latency percentiles, server RSS.
+"""A bounded load test of POST /ask on loopback: throughput, latency percentiles, server memory.
 
     python -m evaluation.load --url http://127.0.0.1:8000 --concurrency 8 --duration 30
-    python -m evaluation.load --spawn --concurrency 32 --duration 30      # starts `rag serve`
-    python -m evaluation.load --url ... --pid 1234 --max-requests 10000   # RSS before/after
+    python -m evaluation.load --spawn --workers 2 --concurrency 32 --duration 30 --health 0.05
+    python -m evaluation.load --url ... --pid 1234 --max-requests 10000   # memory before/after
 
-It only ever talks to loopback addresses, and every run is bounded in time and requests.
+The clients are evaluation/wire.py's raw keep-alive connections, not httpx: on two cores the
+load generator shares the CPU with the server, and httpx's millisecond of Python per request
+would be measured as the server's slowness (the report prints the client's own CPU time per
+request). `--health S` also asks GET /health every S seconds on its own connection, to show
+whether the probes queue behind /ask. Memory is read for the server process and its children
+(`rag serve --workers N` is a supervisor plus N workers), as RSS and PSS (shared pages split
+between the processes that map them). It only ever talks to loopback addresses, and every run
+is bounded in time and requests.
 """
 
 from __future__ import annotations
@@ -12,11 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ipaddress
 import json
-import math
-import signal
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -25,13 +28,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
-
+from evaluation.metrics import latency_percentiles
+from evaluation.server_process import (
+    ProcessMemory,
+    cpu_seconds,
+    process_tree_memory,
+    spawned_server,
+)
+from evaluation.wire import Connection, NotLoopback, ProtocolError, check_loopback, request_bytes
 from service.config import settings_from_env
 
 MAX_DURATION_S = 600.0
 MAX_CONCURRENCY = 256
 MAX_REQUESTS = 1_000_000
+MIN_HEALTH_INTERVAL_S = 0.01
 ASK_FIELDS = ("question", "answer", "abstained", "confidence", "citations", "passages")
 QUESTIONS = (
     "How long should I give him space when he pulls away?",
@@ -49,48 +59,6 @@ QUESTIONS = (
 )
 
 
-class NotLoopback(ValueError):
-    """The target is not a loopback address; this tool never loads anyone else's server."""
-
-
-def check_loopback(url: str) -> str:
-    """The URL without a trailing slash, or NotLoopback naming the host."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise NotLoopback(f"--url must be http://127.0.0.1:PORT or similar, got {url!r}")
-    host = parts.hostname
-    if host != "localhost":
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
-            raise NotLoopback(
-                f"refusing to load-test {host!r}: only loopback hosts (127.0.0.0/8, ::1, "
-                "localhost) are allowed"
-            )
-    return url.rstrip("/")
-
-
-def rss_kib(pid: int) -> int | None:
-    """Resident set size of a process from /proc (Linux), in KiB."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def percentile(sorted_values: Sequence[float], share: float) -> float:
-    """Nearest-rank percentile of already-sorted values (0 when there are none)."""
-    if not sorted_values:
-        return 0.0
-    rank = max(1, min(len(sorted_values), math.ceil(share * len(sorted_values))))
-    return sorted_values[rank - 1]
-
-
 @dataclass
 class LoadReport:
     url: str
@@ -104,9 +72,15 @@ class LoadReport:
     p95_ms: float = 0.0
     p99_ms: float = 0.0
     max_ms: float = 0.0
+    client_cpu_ms_per_request: float = 0.0
+    server_cpu_ms_per_request: float | None = None  # all the server's processes (with --pid)
     error_kinds: dict[str, int] = field(default_factory=dict)
-    rss_before_kib: int | None = None
-    rss_after_kib: int | None = None
+    health_probes: int = 0
+    health_p50_ms: float | None = None
+    health_p95_ms: float | None = None
+    health_max_ms: float | None = None
+    memory_before: list[ProcessMemory] = field(default_factory=list)
+    memory_after: list[ProcessMemory] = field(default_factory=list)
 
     def lines(self) -> Iterator[str]:
         yield f"target        {self.url}/ask  ({self.concurrency} concurrent clients)"
@@ -118,27 +92,45 @@ class LoadReport:
             f"p99 {self.p99_ms:.1f}  max {self.max_ms:.1f}"
         )
         yield f"abstained     {self.abstained}"
-        if self.rss_before_kib is not None:
+        yield f"client CPU    {self.client_cpu_ms_per_request:.3f} ms per request"
+        if self.server_cpu_ms_per_request is not None:
             yield (
-                f"server RSS    before {self.rss_before_kib / 1024:.1f} MiB  after "
-                f"{(self.rss_after_kib or 0) / 1024:.1f} MiB"
+                f"server CPU    {self.server_cpu_ms_per_request:.2f} ms per request (its "
+                "processes' user+system time: what a request costs, however busy the machine)"
             )
+        if self.health_probes:
+            yield (
+                f"/health       {self.health_probes} probes during the load: p50 "
+                f"{self.health_p50_ms:.1f} ms  p95 {self.health_p95_ms:.1f}  max "
+                f"{self.health_max_ms:.1f}"
+            )
+        if self.memory_before:
+            before = sum(m.rss_kib for m in self.memory_before) / 1024
+            after = sum(m.rss_kib for m in self.memory_after) / 1024
+            yield (
+                f"server RSS    before {before:.1f} MiB  after {after:.1f} MiB  "
+                f"(all {len(self.memory_after)} processes)"
+            )
+            for m in self.memory_after:
+                pss = f"  PSS {m.pss_kib / 1024:.1f} MiB" if m.pss_kib is not None else ""
+                yield f"  {m.role:<16} pid {m.pid}: RSS {m.rss_kib / 1024:.1f} MiB{pss}"
 
 
-def _problem(response: httpx.Response) -> str | None:
-    if response.status_code != 200:
-        return f"HTTP {response.status_code}"
+def _problem(status: int, body: bytes) -> str | None:
+    if status != 200:
+        return f"HTTP {status}"
     try:
-        body = response.json()
+        parsed = json.loads(body)
     except ValueError:
         return "not JSON"
-    missing = [f for f in ASK_FIELDS if f not in body]
+    missing = [f for f in ASK_FIELDS if f not in parsed]
     return f"missing {missing[0]}" if missing else None
 
 
 @dataclass
 class _Tally:
     latencies_ms: list[float] = field(default_factory=list)
+    health_ms: list[float] = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
     issued: int = 0
     done: int = 0
@@ -150,37 +142,64 @@ async def _drive(
     concurrency: int,
     duration: float,
     max_requests: int,
-    questions: Sequence[str],
-    headers: dict[str, str],
+    requests: Sequence[bytes],
+    health_interval: float | None,
 ) -> tuple[_Tally, float]:
     tally = _Tally()
     started = time.perf_counter()
     deadline = started + duration
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
-    async def client_loop(http: httpx.AsyncClient) -> None:
-        while time.perf_counter() < deadline and tally.issued < max_requests:
-            question = questions[tally.issued % len(questions)]
-            tally.issued += 1
-            sent = time.perf_counter()
-            try:
-                response = await http.post("/ask", json={"question": question})
-            except httpx.HTTPError as error:
-                tally.errors[type(error).__name__] += 1
-                continue
-            finally:
-                tally.done += 1
-            tally.latencies_ms.append((time.perf_counter() - sent) * 1000)
-            if problem := _problem(response):
-                tally.errors[problem] += 1
-            elif response.json()["abstained"]:
-                tally.abstained += 1
+    async def client_loop() -> None:
+        connection = Connection(url)
+        try:
+            while time.perf_counter() < deadline and tally.issued < max_requests:
+                raw = requests[tally.issued % len(requests)]
+                tally.issued += 1
+                sent = time.perf_counter()
+                try:
+                    response = await connection.send(raw)
+                except (OSError, ProtocolError, asyncio.IncompleteReadError) as error:
+                    tally.errors[type(error).__name__] += 1
+                    await connection.close()
+                    continue
+                finally:
+                    tally.done += 1
+                tally.latencies_ms.append((time.perf_counter() - sent) * 1000)
+                if problem := _problem(response.status, response.body):
+                    tally.errors[problem] += 1
+                elif b'"abstained":true' in response.body:
+                    tally.abstained += 1
+        finally:
+            await connection.close()
 
-    async with httpx.AsyncClient(
-        base_url=url, timeout=60, limits=limits, headers=headers, trust_env=False
-    ) as http:
-        await asyncio.gather(*(client_loop(http) for _ in range(concurrency)))
+    async def health_loop(interval: float) -> None:
+        connection = Connection(url)
+        raw = request_bytes(connection.authority, "GET", "/health")
+        try:
+            while time.perf_counter() < deadline:
+                sent = time.perf_counter()
+                with contextlib.suppress(OSError, ProtocolError, asyncio.IncompleteReadError):
+                    if (await connection.send(raw)).status == 200:
+                        tally.health_ms.append((time.perf_counter() - sent) * 1000)
+                await asyncio.sleep(max(0.0, interval - (time.perf_counter() - sent)))
+        finally:
+            await connection.close()
+
+    loops = [client_loop() for _ in range(concurrency)]
+    if health_interval:
+        loops.append(health_loop(health_interval))
+    await asyncio.gather(*loops)
     return tally, time.perf_counter() - started
+
+
+def ask_requests(url: str, questions: Sequence[str], api_key: str | None) -> list[bytes]:
+    """One prepared POST /ask per question."""
+    authority = urlsplit(url).netloc
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    return [
+        request_bytes(authority, "POST", "/ask", json.dumps({"question": q}).encode(), headers)
+        for q in questions
+    ]
 
 
 def run_load(
@@ -192,22 +211,40 @@ def run_load(
     questions: Sequence[str] = QUESTIONS,
     pid: int | None = None,
     api_key: str | None = None,
+    health_interval: float | None = None,
 ) -> LoadReport:
     """Drive `concurrency` clients against /ask until the time or request budget runs out."""
     url = check_loopback(url)
+    if urlsplit(url).scheme != "http":
+        raise ValueError("the load client speaks plain http:// only")
     if not 1 <= concurrency <= MAX_CONCURRENCY:
         raise ValueError(f"--concurrency must be between 1 and {MAX_CONCURRENCY}")
     if not 0 < duration <= MAX_DURATION_S:
         raise ValueError(f"--duration must be between 0 and {MAX_DURATION_S:.0f} seconds")
     if not 1 <= max_requests <= MAX_REQUESTS:
         raise ValueError(f"--max-requests must be between 1 and {MAX_REQUESTS}")
-    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    if health_interval is not None and not MIN_HEALTH_INTERVAL_S <= health_interval <= duration:
+        raise ValueError(f"--health must be between {MIN_HEALTH_INTERVAL_S} s and the duration")
     report = LoadReport(url=url, concurrency=concurrency)
-    report.rss_before_kib = rss_kib(pid) if pid else None
+    report.memory_before = process_tree_memory(pid) if pid else []
+    server_cpu = cpu_seconds(pid) if pid else 0.0
+    cpu = time.process_time()
     tally, elapsed = asyncio.run(
-        _drive(url, concurrency, duration, max_requests, list(questions), headers)
+        _drive(
+            url,
+            concurrency,
+            duration,
+            max_requests,
+            ask_requests(url, questions, api_key),
+            health_interval,
+        )
     )
-    report.rss_after_kib = rss_kib(pid) if pid else None
+    cpu = time.process_time() - cpu
+    if pid:
+        report.server_cpu_ms_per_request = round(
+            (cpu_seconds(pid) - server_cpu) * 1000 / max(tally.done, 1), 3
+        )
+    report.memory_after = process_tree_memory(pid) if pid else []
     ordered = sorted(tally.latencies_ms)
     report.requests = tally.done
     report.errors = sum(tally.errors.values())
@@ -215,47 +252,26 @@ def run_load(
     report.abstained = tally.abstained
     report.elapsed_s = round(elapsed, 3)
     report.throughput_rps = round(report.requests / elapsed, 2) if elapsed else 0.0
-    report.p50_ms, report.p95_ms, report.p99_ms = (
-        round(percentile(ordered, q), 2) for q in (0.50, 0.95, 0.99)
-    )
+    if ordered:
+        stats = latency_percentiles(ordered)
+        report.p50_ms, report.p95_ms, report.p99_ms = (
+            round(stats[q], 2) for q in ("p50", "p95", "p99")
+        )
     report.max_ms = round(ordered[-1], 2) if ordered else 0.0
+    report.client_cpu_ms_per_request = round(cpu * 1000 / max(report.requests, 1), 4)
+    if tally.health_ms:
+        health = sorted(tally.health_ms)
+        report.health_probes = len(health)
+        stats = latency_percentiles(health)
+        report.health_p50_ms = round(stats["p50"], 2)
+        report.health_p95_ms = round(stats["p95"], 2)
+        report.health_max_ms = round(health[-1], 2)
     return report
 
 
 def _questions_from(path: Path) -> list[str]:
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     return [row["question"] for row in lines if row.get("question")]
-
-
-@contextlib.contextmanager
-def spawned_server(port: int, startup_timeout: float = 180.0) -> Iterator[tuple[str, int]]:
-    """`rag serve` on loopback (settings from the RAG_* environment); SIGTERM when done."""
-    rag = Path(sys.executable).with_name("rag")
-    process = subprocess.Popen(
-        [str(rag), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + startup_timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"rag serve exited with {process.returncode} during start-up")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/ready", timeout=2, trust_env=False).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("rag serve did not become ready in time")
-            time.sleep(0.25)
-        yield url, process.pid
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -268,10 +284,12 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--url", help="Base URL of a running service on loopback.")
     target.add_argument("--spawn", action="store_true", help="Start `rag serve` for the run.")
     parser.add_argument("--port", type=int, default=8765, help="Port for --spawn.")
+    parser.add_argument("--workers", type=int, help="Workers for --spawn (default: rag's).")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--duration", type=float, default=10.0, help="Seconds (at most 600).")
     parser.add_argument("--max-requests", type=int, default=MAX_REQUESTS)
-    parser.add_argument("--pid", type=int, help="Server process id, to report its RSS.")
+    parser.add_argument("--health", type=float, help="Also probe /health every this many s.")
+    parser.add_argument("--pid", type=int, help="Server process id, to report its memory.")
     parser.add_argument("--suite", type=Path, help="A JSONL suite to draw questions from.")
     parser.add_argument("--json", action="store_true", help="Also print the report as JSON.")
     return parser
@@ -282,28 +300,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     questions = _questions_from(args.suite) if args.suite else QUESTIONS
     api_key = settings_from_env().api_key  # sent as a bearer token when the service wants one
+    options = {
+        "concurrency": args.concurrency,
+        "duration": args.duration,
+        "max_requests": args.max_requests,
+        "questions": questions,
+        "api_key": api_key,
+        "health_interval": args.health,
+    }
     try:
         if args.spawn:
-            with spawned_server(args.port) as (url, pid):
-                report = run_load(
-                    url,
-                    concurrency=args.concurrency,
-                    duration=args.duration,
-                    max_requests=args.max_requests,
-                    questions=questions,
-                    pid=pid,
-                    api_key=api_key,
-                )
+            with spawned_server(args.port, args.workers) as (url, pid):
+                report = run_load(url, pid=pid, **options)
         else:
-            report = run_load(
-                args.url,
-                concurrency=args.concurrency,
-                duration=args.duration,
-                max_requests=args.max_requests,
-                questions=questions,
-                pid=args.pid,
-                api_key=api_key,
-            )
+            report = run_load(args.url, pid=args.pid, **options)
     except (NotLoopback, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from evaluation.gate import Check, Delta
+from evaluation.plot import kind_counts, write_plot
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,15 +126,8 @@ def markdown_table(
     return "\n".join(lines)
 
 
-def _kind_counts(report: dict) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for case in report["cases"]:
-        counts[case["kind"]] = counts.get(case["kind"], 0) + 1
-    return counts
-
-
 def kind_rows(report: dict) -> list[list[str]]:
-    counts = _kind_counts(report)
+    counts = kind_counts(report)
     return [
         [kind, str(counts.get(kind, 0)), *(fmt(values.get(col)) for col in KIND_COLUMNS)]
         for kind, values in report["by_kind"].items()
@@ -305,71 +299,6 @@ def render_markdown(
     return "\n".join(lines) + "\n"
 
 
-# --- the plot ---------------------------------------------------------------------------------
-
-
-def write_plot(report: dict, path: Path) -> Path:
-    """Grouped bars of hit@1 / must_contain / abstention per kind, and the latency histogram."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-    from matplotlib.ticker import MaxNLocator
-
-    kinds = list(report["by_kind"])
-    counts = _kind_counts(report)
-    fig, (bars_ax, hist_ax) = plt.subplots(
-        1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.6, 1]}
-    )
-    x = np.arange(len(kinds))
-    width = 0.8 / len(PLOT_METRICS)
-    colours = ("#4c72b0", "#55a868", "#c44e52")
-    for i, (metric, colour) in enumerate(zip(PLOT_METRICS, colours, strict=True)):
-        values = [report["by_kind"][k].get(metric) for k in kinds]
-        offsets = x - 0.4 + width * (i + 0.5)
-        heights = [0.0 if v is None else v for v in values]
-        bars_ax.bar(offsets, heights, width, label=metric, color=colour)
-        for position, value in zip(offsets, values, strict=True):
-            label = "n/a" if value is None else f"{value:.2f}"
-            bars_ax.text(
-                position,
-                (0.0 if value is None else value) + 0.01,
-                label,
-                ha="center",
-                va="bottom",
-                fontsize=7,
-                rotation=90,
-            )
-    bars_ax.set_xticks(x, [f"{k}\n(n={counts.get(k, 0)})" for k in kinds])
-    bars_ax.set_ylim(0, 1.18)
-    bars_ax.set_ylabel("score (mean over the kind's cases)")
-    bars_ax.set_title("Scores per kind of question")
-    bars_ax.legend(loc="upper center", ncol=len(PLOT_METRICS), fontsize=8, frameon=False)
-    bars_ax.grid(axis="y", alpha=0.3)
-
-    latencies = [c["latency_ms"] for c in report["cases"]]
-    hist_ax.hist(latencies, bins=min(30, max(5, len(latencies) // 3)), color="#8c8c8c")
-    for key, style, name in (("latency_p50_ms", "-", "p50"), ("latency_p95_ms", "--", "p95")):
-        value = report["metrics"].get(key)
-        if value is not None:
-            hist_ax.axvline(value, color="#c44e52", linestyle=style, label=f"{name} {value:.0f} ms")
-    hist_ax.set_xlabel("latency per question (ms)")
-    hist_ax.set_ylabel("questions")
-    hist_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    hist_ax.set_title(f"Latency ({report['target']})")
-    hist_ax.legend(fontsize=8)
-    fig.suptitle(f"{report['suite']} · commit {(report['git_commit'] or 'n/a')[:12]}", fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-# --- writing ----------------------------------------------------------------------------------
-
-
 def write_json(report: dict, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -394,7 +323,7 @@ def write_outputs(
     paths = {
         "report": write_json(full, out_dir / "report.json"),
         "summary": out_dir / "summary.md",
-        "plot": write_plot(report, out_dir / "plot.png"),
+        "plot": write_plot(report, out_dir / "plot.png", PLOT_METRICS),
     }
     paths["summary"].write_text(
         render_markdown(report, checks, deltas, worse_cases), encoding="utf-8"

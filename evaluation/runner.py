@@ -165,6 +165,21 @@ def _clean(value: float) -> float | None:
     )
 
 
+def _by_group(
+    per_metric: dict[str, metrics.MetricResult],
+    abstention: metrics.AbstentionResult,
+    group_of: dict[str, str],
+) -> dict[str, dict[str, float | None]]:
+    """The main figures per group of cases (their kind, or the style of their question)."""
+    groups: dict[str, dict[str, float | None]] = {}
+    for name in ("hit@1", "hit@5", "mrr@10", "must_contain", "citation_precision", "groundedness"):
+        for group, value in metrics.mean_by_group(per_metric[name].per_case, group_of).items():
+            groups.setdefault(group, {})[name] = _clean(value)
+    for group, value in metrics.mean_by_group(abstention.per_case, group_of).items():
+        groups.setdefault(group, {})["abstention_correct"] = _clean(value)
+    return dict(sorted(groups.items()))
+
+
 def score(
     results: Sequence[CaseResult],
     corpus: Corpus,
@@ -217,13 +232,8 @@ def score(
         {r.case.id: r.abstained for r in decided}, {r.case.id: r.case.answerable for r in decided}
     )
     latency = metrics.latency_percentiles([r.latency_ms for r in results])
-    kind_of = {r.case.id: r.case.kind for r in results}
-    by_kind: dict[str, dict[str, float | None]] = {}
-    for name in ("hit@1", "hit@5", "mrr@10", "must_contain", "citation_precision", "groundedness"):
-        for kind, value in metrics.mean_by_group(per_metric[name].per_case, kind_of).items():
-            by_kind.setdefault(kind, {})[name] = _clean(value)
-    for kind, value in metrics.mean_by_group(abstention.per_case, kind_of).items():
-        by_kind.setdefault(kind, {})["abstention_correct"] = _clean(value)
+    by_kind = _by_group(per_metric, abstention, {r.case.id: r.case.kind for r in results})
+    by_style = _by_group(per_metric, abstention, {r.case.id: r.case.style for r in results})
     return {
         "counts": {
             "cases": len(results),
@@ -241,11 +251,13 @@ def score(
             "latency_p50_ms": _clean(latency["p50"]),
             "latency_p95_ms": _clean(latency["p95"]),
         },
-        "by_kind": dict(sorted(by_kind.items())),
+        "by_kind": by_kind,
+        "by_style": by_style,
         "cases": [
             {
                 "id": r.case.id,
                 "kind": r.case.kind,
+                "style": r.case.style,
                 "question": r.case.question,
                 "answerable": r.case.answerable,
                 "abstained": r.abstained,

@@ -9,7 +9,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-KINDS = frozenset({"fact", "number", "list", "why", "multi", "unanswerable", "adversarial"})
+from ingest.corpus import is_corpus_path
+from ingest.corpus import read_source as read_corpus_source
+from ingest.documents import CorpusError
+
+KINDS = frozenset(
+    {"fact", "number", "list", "why", "how", "meta", "multi", "unanswerable", "adversarial"}
+)
+STYLES = frozenset({"plain", "chatty", "typo", "rambling", "keyword", "formal"})
 
 _QUOTES = str.maketrans(
     {
@@ -67,6 +74,7 @@ class Case:
     abstain_ok: bool
     line: int
     evidence_spans: tuple[Span, ...]
+    style: str = "plain"  # how the question is phrased: plain, chatty, typo, rambling ...
 
 
 def normalize_text(text: str) -> str:
@@ -75,11 +83,9 @@ def normalize_text(text: str) -> str:
 
 
 def read_source(corpus_dir: Path, name: str) -> str:
-    """Read a corpus file as UTF-8 without newline translation, so offsets match the file."""
-    if not _is_plain_name(name):
-        raise ValueError(f"not a plain corpus file name: {name!r}")
-    with (corpus_dir / name).open(encoding="utf-8", newline="") as handle:
-        return handle.read()
+    """A corpus file's citable text as its reader makes it (the file itself for .txt and .md,
+    the extracted text for HTML and PDF), so evidence offsets are the index's offsets."""
+    return read_corpus_source(corpus_dir, name).text
 
 
 def load_suite(path: Path, corpus_dir: Path) -> list[Case]:
@@ -113,22 +119,18 @@ def _failer(file_name: str, number: int) -> Callable[[str], SuiteError]:
     return lambda message: SuiteError(f"{file_name} line {number}: {message}")
 
 
-def _is_plain_name(name: str) -> bool:
-    return bool(name) and "/" not in name and "\\" not in name and ".." not in name
-
-
 def _cached(
     texts: dict[str, str], corpus_dir: Path, name: str, fail: Callable[[str], SuiteError]
 ) -> str:
     if name not in texts:
-        if not _is_plain_name(name):
-            raise fail(f"source {name!r} is not a plain file name")
+        if not is_corpus_path(name):
+            raise fail(f"source {name!r} is not a relative path inside the corpus")
         if not (corpus_dir / name).is_file():
             raise fail(f"source {name!r} does not exist in {corpus_dir}")
         try:
             texts[name] = read_source(corpus_dir, name)
-        except (OSError, UnicodeDecodeError) as error:
-            raise fail(f"source {name!r} cannot be read as UTF-8 ({error})") from error
+        except (OSError, CorpusError) as error:
+            raise fail(f"source {name!r} cannot be read ({error})") from error
     return texts[name]
 
 
@@ -147,6 +149,9 @@ def _parse_case(
     kind = _required_text(record, "kind", fail)
     if kind not in KINDS:
         raise fail(f"unknown kind {kind!r} (expected one of {', '.join(sorted(KINDS))})")
+    style = _field(record, "style", str, "plain", fail)
+    if style not in STYLES:
+        raise fail(f"unknown style {style!r} (expected one of {', '.join(sorted(STYLES))})")
     expected_answer = _field(record, "expected_answer", str, "", fail)
     abstain_ok = _field(record, "abstain_ok", bool, False, fail)
     must_contain = _text_list(record, "must_contain", fail)
@@ -172,6 +177,7 @@ def _parse_case(
         abstain_ok=abstain_ok,
         line=number,
         evidence_spans=_locate(evidence, texts, fail),
+        style=style,
     )
 
 
@@ -217,8 +223,8 @@ def _sources(value: Any, fail: Callable[[str], SuiteError]) -> tuple[str, ...]:
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise fail(f"field 'source' must be a file name, a list of file names or null: {value!r}")
     for name in names:
-        if not _is_plain_name(name):
-            raise fail(f"source {name!r} is not a plain file name")
+        if not is_corpus_path(name):
+            raise fail(f"source {name!r} is not a relative path inside the corpus")
     return tuple(dict.fromkeys(names))
 
 

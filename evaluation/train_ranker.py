@@ -1,30 +1,37 @@
 """Training the answer-sentence ranker on suites whose evidence marks the sentences that answer.
 
-    python -m evaluation.train_ranker --write
+    python -m evaluation.train_ranker [--suites fit] [--write]
 
 For every answerable case, the candidate sentences of its top passages are labelled by whether
 they overlap the case's evidence; a pairwise logistic model (answering sentence against
-non-answering sentence of the same question) learns the feature weights. The script prints how
-often the top-ranked sentence answers, on the training suites and on the held-out ones, for the
-hand-set ranker and the trained one, and with --write commits service/sentence_ranker.json and
-evaluation/sentence_ranker.json (the report).
+non-answering sentence of the same question) learns the feature weights. The report gives, for
+the hand-set ranker and the trained one, how often the top-ranked sentence answers on questions
+the model did not see: leaving out one suite at a time, and one corpus at a time. With --write
+it commits service/answering/fitted/sentence_ranker.json and evaluation/sentence_ranker.json.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from evaluation.calibrate import fitting_parser, publish, suite_name, suites_of
+from evaluation.fitting import (
+    LabelledSuite,
+    default_engines,
+    fit_entries,
+    fitting_parser,
+    folds,
+    labelled,
+    publish,
+)
 from evaluation.runner import corpus_of_index
-from evaluation.suite import Case, Span, load_suite
+from evaluation.suite import Case, Span
 from service.answering.extractive import candidate_features
 from service.answering.features import FEATURES
 from service.answering.ranker import HAND_SET, RANKER_FILE, SentenceRanker
-from service.config import PROJECT_ROOT, settings_from_env
+from service.config import PROJECT_ROOT
 from service.engine import Engine
 
 REPORT = PROJECT_ROOT / "evaluation" / "sentence_ranker.json"
@@ -35,13 +42,17 @@ class Question:
     """One answerable case's candidates: feature rows and which of them answer."""
 
     case_id: str
+    suite: str
+    corpus: str
     features: np.ndarray
     labels: np.ndarray
 
 
-def questions_of(engine: Engine, cases: list[Case]) -> list[Question]:
+def questions_of(
+    engine: Engine, cases: tuple[Case, ...], suite: str, corpus: str
+) -> list[Question]:
     index = engine.index
-    corpus = corpus_of_index(index)
+    source_of = corpus_of_index(index).source_of
     config = engine.answerer.config
     out = []
     for case in cases:
@@ -52,11 +63,13 @@ def questions_of(engine: Engine, cases: list[Case]) -> list[Question]:
         rows, labels = [], []
         for sid, features in candidate_features(index, query, hits, config):
             s = index.sentences[sid]
-            span = Span(corpus.source_of[s.doc_id], s.start, s.end)
+            span = Span(source_of[s.doc_id], s.start, s.end)
             rows.append(features.vector())
             labels.append(int(any(span.overlaps(e) for e in case.evidence_spans)))
         if rows:
-            out.append(Question(case.id, np.array(rows, dtype=float), np.array(labels)))
+            out.append(
+                Question(case.id, suite, corpus, np.array(rows, dtype=float), np.array(labels))
+            )
     return out
 
 
@@ -114,38 +127,40 @@ def fit(questions: list[Question], regularisation: float) -> np.ndarray:
     return weights * (target / spread) if spread else weights
 
 
+def cross_validated(questions: list[Question], regularisation: float, by: str) -> dict:
+    """Leave one suite (or corpus) out: hand-set against trained-without-it, per group."""
+    figures = {}
+    for group, train, test in folds(questions, key=lambda q: getattr(q, by)):
+        figures[group] = {
+            "hand_set": ranking_figures(test, _weights_vector(HAND_SET)),
+            "trained_without_it": ranking_figures(test, fit(train, regularisation)),
+        }
+    return figures
+
+
 def main() -> None:
     args = fitting_parser(__doc__.splitlines()[0], RANKER_FILE, regularisation=1.0).parse_args()
-    train, check = suites_of(args)
-    settings = settings_from_env()
-    engine = Engine.open(settings)
-
-    def load(path: Path) -> list[Question]:
-        return questions_of(engine, load_suite(path, settings.corpus_dir))
-
-    train_questions = [q for path in train for q in load(path)]
-    weights = fit(train_questions, args.regularisation)
+    engines = default_engines()
+    suites: list[LabelledSuite] = labelled(engines, fit_entries(args.suites))
+    questions = [q for s in suites for q in questions_of(s.engine, s.cases, s.name, s.corpus)]
+    weights = fit(questions, args.regularisation)
     trained = SentenceRanker(
         {name: round(float(w), 4) for name, w in zip(FEATURES, weights, strict=True)}
     )
+    settings = engines.settings
     report: dict = {
         "model": asdict(trained),
-        "train_suites": [suite_name(p) for p in train],
+        "fit_suites": [s.name for s in suites],
         "regularisation": args.regularisation,
-        "retrieval_mode": settings.retrieval_mode,
+        "retrieval_mode": settings.retrieval_mode.value,
         "chunking": asdict(settings.chunking),
-        "train": {
-            "hand_set": ranking_figures(train_questions, _weights_vector(HAND_SET)),
-            "trained": ranking_figures(train_questions, weights),
-        },
-        "check": {},
-    }
-    for path in check:
-        questions = load(path)
-        report["check"][suite_name(path)] = {
+        "fitted_on_all": {
             "hand_set": ranking_figures(questions, _weights_vector(HAND_SET)),
             "trained": ranking_figures(questions, weights),
-        }
+        },
+        "leave_one_suite_out": cross_validated(questions, args.regularisation, "suite"),
+        "leave_one_corpus_out": cross_validated(questions, args.regularisation, "corpus"),
+    }
     publish(trained.to_json(), RANKER_FILE, report, REPORT, args.write)
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from index.load import IndexData
-from ingest.documents import Document, load_corpus
+from ingest.corpus import load_corpus
+from ingest.documents import Document
 from ingest.embed import Embedder
 from service.config import PROJECT_ROOT, Settings
 from service.engine import Engine, make_embedder
@@ -34,7 +35,10 @@ def corpus() -> list[Document]:
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     work = tmp_path_factory.mktemp("rag")
-    return Settings(corpus_dir=CORPUS, index_dir=work / "index", cache_dir=work / "cache")
+    # reload_interval=0: tests that publish versions reload explicitly; a watcher would race them
+    return Settings(
+        corpus_dir=CORPUS, index_dir=work / "index", cache_dir=work / "cache", reload_interval=0
+    )
 
 
 @pytest.fixture(scope="session")

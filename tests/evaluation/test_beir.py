@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 import shutil
 from pathlib import Path
@@ -12,82 +11,8 @@ import pytest
 
 from evaluation import beir
 from ingest.documents import content_hash
-from tests.evaluation.conftest import SCIFACT, invoke
-
-GLACIER = " ".join(
-    [
-        "Mountain glaciers are shrinking on every continent as summers grow warmer.",
-        "Meltwater runs off the ice faster than winter snowfall can replace it, so the terminus "
-        "moves uphill year after year.",
-        "Scientists measure the retreat with repeat photographs, satellite images and stakes "
-        "drilled into the ice surface.",
-        "Dark dust and soot settle on the glacier and absorb sunlight, which speeds up the "
-        "melting even more.",
-    ]
-    * 4
-)  # long enough to make several passages of one document
-DOCS = [
-    ("d1", "Honey bee pollination", "Worker bees visit flowers to collect nectar and pollen. As "
-     "a bee moves between blossoms, pollen sticks to its hairy body and fertilises the next "
-     "flower. Back in the hive the nectar is evaporated and stored in wax combs as honey."),
-    ("d2", "Volcanic eruptions", "An eruption happens when molten magma rises through cracks in "
-     "the crust. Gas pressure builds until lava, ash and rock burst out of the vent. Many "
-     "volcanoes sit where tectonic plates collide or pull apart."),
-    ("d3", "Photosynthesis", "Green plants capture sunlight with chlorophyll in their leaves. The "
-     "light energy splits water and fixes carbon dioxide into glucose, releasing oxygen as a "
-     "by-product."),
-    # the query "komodo dragon" can only match this document through its title
-    ("d4", "Komodo dragon venom", "This large lizard of eastern Indonesia has glands in its lower "
-     "jaw that secrete toxic proteins. A bite lowers the blood pressure of its prey and stops "
-     "the blood from clotting."),
-    ("d5", "Jazz improvisation", "A saxophonist in a swing band invents melodies over the chord "
-     "changes of a tune. One famous solo was nicknamed the Queen's Gambit by critics. Players "
-     "learn scales and listen closely to the rhythm section."),
-    ("d6", "Glacier retreat", GLACIER),
-    ("d7", "Sourdough bread baking", "A starter of wild yeast and lactic bacteria leavens the "
-     "dough. Bakers feed the starter with flour and water, knead the dough, let it rise slowly "
-     "and bake it in a very hot oven."),
-    ("d8", "Chess openings", "The first moves of a chess game set up the position. In the "
-     "Queen's Gambit white offers a pawn to gain control of the centre; the opening has been "
-     "played for centuries by grandmasters."),
-]  # fmt: skip
-QUERIES = [
-    ("q1", "How do honey bees pollinate flowers and turn nectar into honey?"),
-    ("q2", "komodo dragon"),
-    ("q3", "What makes magma and lava erupt from a volcano?"),
-    ("q4", "queen's gambit chess opening"),
-    ("q5", "how to feed a sourdough starter"),  # not judged: not evaluated
-]
-QRELS = [
-    "query-id\tcorpus-id\tscore",
-    "q1\td1\t1",
-    "q2\td4\t1",
-    "q3\td2\t1",
-    "q3\tmissing-doc\t1",  # judged relevant but not in the corpus: recall 1/2 at best
-    "q4\td5\t1",  # the jazz abstract that mentions the Queen's Gambit: second after d8
-    "q4\td8\t0",  # a zero grade is not relevant
-    "q9\td7\t1",  # no query text: dropped
-]
-# By hand: nDCG@10 per query 1, 1, 1/(1 + 1/log2 3) and 1/log2 3; Recall@100 1, 1, 1/2, 1;
-# MRR@10 1, 1, 1, 1/2; every query has a relevant document in its top 10.
-EXPECTED = {
-    "ndcg@10": round((2 + 1 / (1 + 1 / math.log2(3)) + 1 / math.log2(3)) / 4, 4),
-    "recall@100": 0.875,
-    "mrr@10": 0.875,
-    "hit@10": 1.0,
-}
-
-
-def write_dataset(root: Path) -> Path:
-    (root / "qrels").mkdir(parents=True)
-    with (root / "corpus.jsonl").open("w", encoding="utf-8") as handle:
-        for doc_id, title, text in DOCS:
-            handle.write(json.dumps({"_id": doc_id, "title": title, "text": text}) + "\n")
-    with (root / "queries.jsonl").open("w", encoding="utf-8") as handle:
-        for query_id, text in QUERIES:
-            handle.write(json.dumps({"_id": query_id, "text": text, "metadata": {}}) + "\n")
-    (root / "qrels" / "test.tsv").write_bytes(("\r\n".join(QRELS) + "\r\n").encode())
-    return root
+from tests.evaluation.beir_sets import DOCS, EXPECTED, scifact_subset, write_dataset
+from tests.evaluation.conftest import invoke
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +73,9 @@ def test_documents_rank_where_their_best_passage_ranks() -> None:
     passages = ["b", "a", "b", "c", "a", "d"]
     assert beir.documents_ranking(passages) == ["b", "a", "c", "d"]
     assert beir.documents_ranking(passages, cutoff=2) == ["b", "a"]
+    # the query's own id is dropped before the cut, so the cut still keeps `cutoff` documents
+    assert beir.documents_ranking(passages, cutoff=2, drop="b") == ["a", "c"]
+    assert beir.documents_ranking(passages, drop="zzz") == ["b", "a", "c", "d"]
 
 
 # --- real runs --------------------------------------------------------------------------------
@@ -185,30 +113,44 @@ def test_tiny_dataset_figures_by_hand_in_every_mode(tiny: Path, settings, tmp_pa
                                         "hit@10": 1.0}}  # fmt: skip
 
 
-def scifact_subset(root: Path, documents: int = 120, queries: int = 20) -> Path:
-    """The first judged test queries with a corpus cut down to their relevant abstracts and
-    the first other abstracts, written in BEIR layout (named scifact)."""
-    assert SCIFACT.is_dir(), (
-        f"the SciFact benchmark is missing at {SCIFACT}: the shared folder (../shared beside "
-        "the repository) must hold benchmarks/scifact"
+def test_a_document_with_the_query_id_is_dropped_unless_kept(settings, tmp_path: Path) -> None:
+    """ArguAna-style: the query is itself a corpus document (same id); BEIR drops it."""
+    folder = tmp_path / "selfish"
+    (folder / "qrels").mkdir(parents=True)
+    corpus = "".join(json.dumps({"_id": d, "title": t, "text": x}) + "\n" for d, t, x in DOCS)
+    (folder / "corpus.jsonl").write_text(corpus, encoding="utf-8")
+    bees = DOCS[0][2]  # the honey bee document's own text, asked with its own id
+    (folder / "queries.jsonl").write_text(json.dumps({"_id": "d1", "text": bees}) + "\n")
+    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nd1\td3\t1\n")
+
+    dropped = invoke(settings, "eval", "beir", str(folder), "--out", str(tmp_path / "a"))
+    assert dropped.exit_code == 0, dropped.output
+    assert "dropped the query's own id from its results" in dropped.stderr
+    report = json.loads((tmp_path / "a" / "report.json").read_text(encoding="utf-8"))
+    assert report["config"]["ignore_identical_ids"] is True
+    assert report["counts"]["queries_retrieving_their_own_id"] == {
+        "dense": 1, "bm25": 1, "hybrid": 1,
+    }  # fmt: skip
+    for mode in ("dense", "bm25", "hybrid"):
+        top = report["per_query"]["d1"][mode]["top10"]
+        assert top and "d1" not in top
+    assert "kept (--keep-identical-ids)" not in dropped.stdout
+
+    kept = invoke(
+        settings, "eval", "beir", str(folder), "--keep-identical-ids", "--out", str(tmp_path / "b")
     )
-    qrels = beir.load_qrels(SCIFACT / "qrels" / "test.tsv")
-    chosen = list(qrels)[:queries]
-    relevant = {doc for q in chosen for doc in qrels[q]}
-    lines = (SCIFACT / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
-    keep = [line for line in lines if json.loads(line)["_id"] in relevant]
-    others = [line for line in lines if line and json.loads(line)["_id"] not in relevant]
-    (root / "qrels").mkdir(parents=True)
-    (root / "corpus.jsonl").write_text(
-        "\n".join(keep + others[: documents - len(keep)]) + "\n", encoding="utf-8"
-    )
-    shutil.copy(SCIFACT / "queries.jsonl", root / "queries.jsonl")
-    shutil.copy(SCIFACT / "qrels" / "test.tsv", root / "qrels" / "test.tsv")
-    return root
+    assert kept.exit_code == 0, kept.output
+    report = json.loads((tmp_path / "b" / "report.json").read_text(encoding="utf-8"))
+    assert report["config"]["ignore_identical_ids"] is False
+    for mode in ("dense", "bm25", "hybrid"):
+        assert report["per_query"]["d1"][mode]["top10"][0] == "d1"  # finds itself first
+    assert "were kept (--keep-identical-ids)" in kept.stdout
+    summary = (tmp_path / "b" / "summary.md").read_text(encoding="utf-8")
+    assert "query id: kept (--keep-identical-ids)" in summary
 
 
 def test_scifact_subset(settings, tmp_path: Path) -> None:
-    dataset = scifact_subset(tmp_path / "scifact")
+    dataset = scifact_subset(tmp_path / "scifact", documents=300)
     out = tmp_path / "out"
     # one passage per abstract keeps the embedding work small
     result = invoke(
@@ -217,7 +159,7 @@ def test_scifact_subset(settings, tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["counts"]["queries"] == 20 and report["counts"]["documents"] == 120
+    assert report["counts"]["queries"] == 20 and report["counts"]["documents"] == 300
     assert report["config"]["chunking"] == {"chunk_size": 4000, "chunk_overlap": 0}
     for figures in report["modes"].values():
         for name in ("ndcg@10", "recall@100", "mrr@10", "hit@10"):

@@ -120,6 +120,13 @@ def test_abstain_ok_and_case_insensitive_must_contain(tmp_path: Path, corpus: Pa
     assert case.abstain_ok is True
 
 
+def test_a_source_may_be_a_relative_path_into_a_subfolder(tmp_path: Path, corpus: Path) -> None:
+    [case] = load_suite(write_suite(tmp_path, good(source="sub/a.txt")), corpus)
+    assert case.evidence_spans == (
+        Span("sub/a.txt", len(PREFIX_A), len(PREFIX_A) + len(SENTENCE_A)),
+    )
+
+
 def test_read_source_keeps_crlf(corpus: Path) -> None:
     assert read_source(corpus, "a.txt") == TEXT_A
     with pytest.raises(ValueError):
@@ -161,9 +168,9 @@ REJECTIONS: list[tuple[str, dict[str, Any] | str, list[str]]] = [
     ("unknown kind", good(kind="trivia"), ["unknown kind", "'trivia'"]),
     ("missing source file", good(source="nope.txt"), ["'nope.txt'", "does not exist"]),
     ("missing file in list", good(source=["a.txt", "gone.txt"]), ["'gone.txt'"]),
-    ("slash in source", good(source="sub/a.txt"), ["'sub/a.txt'", "plain file name"]),
-    ("backslash in source", good(source="sub\\a.txt"), ["sub\\\\a.txt", "plain file name"]),
-    ("dotdot in source", good(source="..a.txt"), ["'..a.txt'", "plain file name"]),
+    ("parent in source", good(source="../a.txt"), ["'../a.txt'", "relative path inside"]),
+    ("backslash in source", good(source="sub\\a.txt"), ["sub\\\\a.txt", "relative path inside"]),
+    ("dotdot in source", good(source="..a.txt"), ["'..a.txt'", "relative path inside"]),
     ("answerable no source", good(source=None), ["no source"]),
     ("answerable empty source", good(source=[]), ["no source"]),
     ("answerable no evidence", good(evidence=[]), ["no evidence"]),

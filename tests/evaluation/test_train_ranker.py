@@ -17,7 +17,7 @@ def _question(rng: np.random.Generator, n: int, answer: int) -> Question:
     features[answer, SIGNAL] += 1.0
     labels = np.zeros(n, dtype=int)
     labels[answer] = 1
-    return Question(f"q{answer}", features, labels)
+    return Question(f"q{answer}", "s", "c", features, labels)
 
 
 def test_pairs_are_mirrored_and_each_question_weighs_the_same():
@@ -31,7 +31,7 @@ def test_pairs_are_mirrored_and_each_question_weighs_the_same():
 
 
 def test_questions_without_a_non_answer_give_no_pairs():
-    only = Question("q", np.ones((2, WIDTH)), np.array([1, 1]))
+    only = Question("q", "s", "c", np.ones((2, WIDTH)), np.array([1, 1]))
     rng = np.random.default_rng(1)
     x, _, _ = pairs_of([only, _question(rng, 4, 2)])
     assert len(x) == 2 * 3
@@ -48,11 +48,11 @@ def test_fit_learns_the_feature_that_separates_answers():
 
 
 def test_ranking_figures_count_only_reachable_questions():
-    hopeless = Question("none", np.zeros((3, WIDTH)), np.zeros(3, dtype=int))
+    hopeless = Question("none", "s", "c", np.zeros((3, WIDTH)), np.zeros(3, dtype=int))
     weights = np.zeros(WIDTH)
     weights[0] = 1.0
     features = np.zeros((3, WIDTH))
     features[:, 0] = [0.9, 0.5, 0.1]
-    second = Question("second", features, np.array([0, 1, 0]))
+    second = Question("second", "s", "c", features, np.array([0, 1, 0]))
     figures = ranking_figures([hopeless, second], weights)
     assert figures == {"questions": 2, "reachable": 1, "top1": 0.0, "top2": 1.0, "mrr": 0.5}

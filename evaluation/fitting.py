@@ -1,0 +1,142 @@
+"""What both fitted models share: an engine per corpus, suites grouped for cross-validation,
+and writing a fitted model with its report.
+
+Cross-validation is by suite (each fit suite scored by a model fitted on the others) and across
+corpora (a model fitted on one corpus's suites, scored on the other corpus's), so every figure a
+fitting script prints comes from questions the model being scored did not see.
+"""
+
+from __future__ import annotations
+
+import json
+from argparse import ArgumentParser
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+
+from evaluation.registry import Role, SuiteEntry, resolve, with_role
+from evaluation.suite import Case, load_suite
+from service.config import PROJECT_ROOT, Settings, settings_from_env
+from service.engine import Engine, ensure_index, make_embedder
+
+EVAL_INDEXES = PROJECT_ROOT / "var" / "eval"
+T = TypeVar("T")
+
+
+class Engines:
+    """One engine per corpus, sharing one embedder; the configured corpus keeps its own index."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        make: Callable[..., Engine] = Engine,
+        indexes: Path = EVAL_INDEXES,
+    ) -> None:
+        self.settings = settings
+        self.indexes = indexes
+        self.embedder = make_embedder(settings)
+        self.embedder.warm_up()
+        self._make = make
+        self._open: dict[Path, Engine] = {}
+
+    def settings_for(self, corpus: Path) -> Settings:
+        if corpus.resolve() == self.settings.corpus_dir.resolve():
+            return self.settings
+        root = EVAL_INDEXES / corpus.resolve().relative_to(PROJECT_ROOT).as_posix().replace(
+            "/", "-"
+        )
+        return replace(self.settings, corpus_dir=corpus, index_dir=root)
+
+    def for_corpus(self, corpus: Path) -> Engine:
+        key = corpus.resolve()
+        if key not in self._open:
+            settings = self.settings_for(corpus)
+            self._open[key] = self._make(
+                settings, self.embedder, ensure_index(settings, self.embedder)
+            )
+        return self._open[key]
+
+
+@dataclass(frozen=True)
+class LabelledSuite:
+    """A suite's cases with the engine of its corpus."""
+
+    entry: SuiteEntry
+    cases: tuple[Case, ...]
+    engine: Engine
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def corpus(self) -> str:
+        return self.entry.corpus.name
+
+
+def labelled(engines: Engines, entries: Sequence[SuiteEntry]) -> list[LabelledSuite]:
+    out = []
+    for entry in entries:
+        engine = engines.for_corpus(entry.corpus)
+        out.append(LabelledSuite(entry, tuple(load_suite(entry.path, entry.corpus)), engine))
+    return out
+
+
+def folds(items: Sequence[T], key: Callable[[T], str]) -> list[tuple[str, list[T], list[T]]]:
+    """Leave-one-group-out: (held group, fit on the rest, score on the group) per group."""
+    groups = list(dict.fromkeys(key(item) for item in items))
+    return [
+        (group, [i for i in items if key(i) != group], [i for i in items if key(i) == group])
+        for group in groups
+        if len(groups) > 1
+    ]
+
+
+def fitting_parser(description: str, writes: Path, regularisation: float) -> ArgumentParser:
+    """The options every model-fitting script shares; defaults are the committed choices."""
+    parser = ArgumentParser(description=description)
+    parser.add_argument(
+        "--suites",
+        nargs="+",
+        default=["fit"],
+        help="registry names (or `fit`) to fit on; default: every fit suite",
+    )
+    parser.add_argument("--regularisation", type=float, default=regularisation, help="C")
+    parser.add_argument("--write", action="store_true", help=f"write {relative(writes)}")
+    return parser
+
+
+def fit_entries(names: list[str]) -> list[SuiteEntry]:
+    """The suites to fit on; a held-out suite is refused (they are never fitted on)."""
+    entries = resolve(names)
+    heldout = [e.name for e in entries if e.role is Role.HELDOUT]
+    if heldout:
+        raise SystemExit(f"refusing to fit on held-out suites: {', '.join(heldout)}")
+    return entries or with_role(Role.FIT)
+
+
+def relative(path: Path) -> str:
+    """A path as reports show it: relative to the project when inside it."""
+    resolved = path.resolve()
+    return (
+        str(resolved.relative_to(PROJECT_ROOT))
+        if resolved.is_relative_to(PROJECT_ROOT)
+        else str(path)
+    )
+
+
+def publish(
+    model_json: str, model_path: Path, report: dict, report_path: Path, write: bool
+) -> None:
+    """Print the report; with `write`, commit the fitted model and its report beside it."""
+    print(json.dumps(report, indent=2))
+    if write:
+        model_path.parent.mkdir(parents=True, exist_ok=True)
+        model_path.write_text(model_json + "\n", encoding="utf-8")
+        report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {relative(model_path)} and {relative(report_path)}")
+
+
+def default_engines() -> Engines:
+    return Engines(settings_from_env())

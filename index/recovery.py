@@ -11,7 +11,7 @@ from pathlib import Path
 from index.load import IndexData, load_index, load_version
 from index.manifest import IndexCorrupt, IndexNotFound, IndexProblem
 from index.retention import scan_versions
-from index.store import VERSIONS, build_lock, publish
+from index.store import CURRENT, VERSIONS, build_lock, publish
 
 
 def restore_newest_intact(root: Path) -> IndexData | None:
@@ -36,3 +36,19 @@ def restore_newest_intact(root: Path) -> IndexData | None:
             publish(root, candidate.path)
             return index
     return None
+
+
+def require_something_to_serve(root: Path) -> None:
+    """Raise IndexNotFound when `root` has neither a `current` entry nor any version folder.
+
+    A start-up that may not build (auto-build off) calls this before loading the model, so
+    `rag ask` on a root with nothing in it fails in a fraction of a second, with the one line
+    a user needs, and not after seconds of loading. Anything else (a broken `current`, damaged
+    versions) is left to the full start-up, which can recover from it or name the problem.
+    """
+    versions = root / VERSIONS
+    if (root / CURRENT).is_symlink() or (root / CURRENT).exists():
+        return
+    if versions.is_dir() and any(p.is_dir() for p in versions.iterdir()):
+        return
+    raise IndexNotFound(f"no index at {root}; run `rag index` to build one")

@@ -13,7 +13,7 @@ from index.incremental import BuildResult, MakeParts, apply_changes
 from index.load import IndexData, load_index
 from index.manifest import IndexCorrupt, IndexMismatch, IndexNotFound, corpus_file_changes
 from index.manifest import incompatibilities as manifest_incompatibilities
-from index.recovery import restore_newest_intact
+from index.recovery import require_something_to_serve, restore_newest_intact
 from index.retention import register_with_cache
 from index.store import current_version
 from ingest.corpus import read_corpus, scan_corpus
@@ -228,6 +228,8 @@ class Engine:
     def open(cls, settings: Settings, *, progress: bool = False, log: Log = _quiet) -> Engine:
         """Load the model and the index (building the index first when needed)."""
         answerer = default_answerer(settings)  # before the slow part: a broken file fails fast
+        if not settings.auto_build:
+            require_something_to_serve(settings.index_dir)  # likewise, before the model loads
         embedder = make_embedder(settings, purpose=serving_purpose(settings), log=log)
         embedder.warm_up()
         load_word_frequencies()

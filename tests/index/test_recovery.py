@@ -14,7 +14,8 @@ import pytest
 
 from index.build import build_index
 from index.load import load_index
-from index.manifest import IndexCorrupt
+from index.manifest import IndexCorrupt, IndexNotFound
+from index.recovery import require_something_to_serve
 from index.store import CURRENT, VERSIONS, current_version
 from ingest.chunk import ChunkingConfig
 from ingest.corpus import read_corpus
@@ -148,3 +149,15 @@ def test_choosing_the_embedder_survives_a_broken_current(scratch_settings, count
     _, b = two_versions(scratch_settings, counting)
     current_dangling(b)
     assert serving_purpose(scratch_settings) is Purpose.QUERY  # no IndexCorrupt before fallback
+
+
+def test_an_empty_root_is_refused_before_anything_loads(tmp_path: Path) -> None:
+    for root in (tmp_path / "missing", tmp_path / "empty"):
+        (tmp_path / "empty" / VERSIONS).mkdir(parents=True, exist_ok=True)
+        with pytest.raises(IndexNotFound, match="run `rag index` to build one"):
+            require_something_to_serve(root)
+    (tmp_path / "empty" / VERSIONS / "20260101T000000-1.partial").mkdir()  # a build under way
+    require_something_to_serve(tmp_path / "empty")
+    (tmp_path / "dangling").mkdir()
+    (tmp_path / "dangling" / CURRENT).symlink_to("versions/gone")  # broken: full start-up says so
+    require_something_to_serve(tmp_path / "dangling")

@@ -112,7 +112,7 @@ def _over_http(url: str, settings, top_k: int):
 
     from evaluation import runner
     from service.answering.abstention import load_model
-    from service.engine import make_embedder
+    from service.indexing import make_embedder
 
     try:
         base = runner.check_base_url(url)

@@ -34,7 +34,7 @@ from ingest.embed.onnx_export import ensure_export, min_cosine
 from ingest.embed.protocol import embedding_input
 from ingest.pipeline import prepare_documents
 from service.config import PROJECT_ROOT, settings_from_env
-from service.engine import embedder_config
+from service.indexing import embedder_config
 
 SUITE = PROJECT_ROOT / "evaluation" / "suites" / "articles.jsonl"
 SCIFACT = PROJECT_ROOT.parent / "shared" / "benchmarks" / "scifact"

@@ -18,7 +18,8 @@ from typing import TypeVar
 from evaluation.registry import Role, SuiteEntry, resolve, with_role
 from evaluation.suite import Case, load_suite
 from service.config import PROJECT_ROOT, Settings, settings_from_env
-from service.engine import Engine, ensure_index, make_embedder
+from service.engine import Engine
+from service.indexing import ensure_index, make_embedder
 
 EVAL_INDEXES = PROJECT_ROOT / "var" / "eval"
 T = TypeVar("T")

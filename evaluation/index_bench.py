@@ -31,7 +31,7 @@ from index.retention import collect_garbage
 from ingest.embed import EmbeddingCache, create_embedder
 from ingest.embed.cache import CACHE_FILE
 from service.config import PROJECT_ROOT, Settings
-from service.engine import build, embedder_config
+from service.indexing import build, embedder_config
 
 T = TypeVar("T")
 DEFAULT_SCIFACT = PROJECT_ROOT.parent / "shared" / "benchmarks" / "scifact"

@@ -25,7 +25,7 @@ from index.store import current_version
 from ingest.embed import EmbeddingCache, create_embedder
 from ingest.embed.cache import CACHE_FILE
 from service.config import PROJECT_ROOT, Settings
-from service.engine import build, embedder_config
+from service.indexing import build, embedder_config
 
 
 def fresh(settings: Settings, export_cache: Path) -> tuple[Settings, object]:

@@ -39,7 +39,7 @@ from index.store import build_lock, current_version
 from ingest.chunk import ChunkingConfig
 from ingest.embed import EmbedderConfig, create_embedder
 from service.config import PROJECT_ROOT, Settings, settings_from_env
-from service.engine import embedder_config, make_embedder
+from service.indexing import embedder_config, make_embedder
 
 DEFAULT_SCIFACT = PROJECT_ROOT.parent / "shared" / "benchmarks" / "scifact"
 FIELDS = (

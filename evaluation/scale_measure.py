@@ -25,7 +25,8 @@ from index.load import StoredVersion, load_index, read_version
 from index.store import current_version
 from ingest.embed import Purpose
 from service.config import PROJECT_ROOT, Settings
-from service.engine import Engine, ensure_index, make_embedder
+from service.engine import Engine
+from service.indexing import ensure_index, make_embedder
 
 SUITE = PROJECT_ROOT / "evaluation" / "suites" / "articles.jsonl"
 EXACT_BLOCK = 131_072  # stored vectors converted to float32 at a time for exact search

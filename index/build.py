@@ -28,16 +28,12 @@ from ingest.chunk import Chunk, ChunkingConfig
 from ingest.corpus import SkippedFile
 from ingest.documents import Document, EmptyCorpus
 from ingest.embed import Embedder, embedding_input
+from ingest.log import Log, quiet
 from ingest.pipeline import PreparedDocument, SentenceRecord, prepare_documents
 
 EMBEDDING_INPUT = "passages: title. section. text; sentences: text"
 EMBED_GROUP = 256  # texts per `embed` call (the embedder batches within it)
-Log = Callable[[str], None]
 EmbedGroups = Callable[[list[list[str]]], list[np.ndarray]]
-
-
-def _quiet(_message: str) -> None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -125,7 +121,7 @@ def make_parts(
     documents: Sequence[Document],
     embedder: Embedder,
     options: BuildOptions,
-    log: Log = _quiet,
+    log: Log = quiet,
     *,
     prepare: Prepare = prepare_locally,
     embed: EmbedGroups | None = None,
@@ -264,7 +260,7 @@ def build_index(
     corpus_files: Mapping[str, str] | None = None,
     skipped: Sequence[SkippedFile] = (),
     progress: bool = False,
-    log: Log = _quiet,
+    log: Log = quiet,
     keep_versions: int = KEEP_VERSIONS,
 ) -> Path:
     """Build a new version of every document from scratch, make it current; return its path.

@@ -32,13 +32,9 @@ from index.store import build_lock, current_version
 from ingest.corpus import CorpusRead
 from ingest.documents import Document, EmptyCorpus
 from ingest.embed import Embedder
+from ingest.log import Log, quiet
 
-Log = Callable[[str], None]
 MakeParts = Callable[[Sequence[Document], Embedder, BuildOptions, Log], list[DocumentParts]]
-
-
-def _quiet(_message: str) -> None:
-    return None
 
 
 class UnknownDocument(IndexNotFound):
@@ -214,7 +210,7 @@ def apply_changes(
     options: BuildOptions = BuildOptions(),  # noqa: B008 - frozen dataclass
     *,
     full: bool = False,
-    log: Log = _quiet,
+    log: Log = quiet,
     make: MakeParts = make_parts,
 ) -> BuildResult:
     """Bring the index at `root` up to date with the whole corpus (ingest.corpus.read_corpus).
@@ -240,7 +236,7 @@ def add_documents(
     options: BuildOptions = BuildOptions(),  # noqa: B008 - frozen dataclass
     *,
     files: Mapping[str, str] | None = None,
-    log: Log = _quiet,
+    log: Log = quiet,
 ) -> BuildResult:
     """Add documents to the current version, or replace those with the same id.
 
@@ -271,7 +267,7 @@ def remove_documents(
     options: BuildOptions = BuildOptions(),  # noqa: B008 - frozen dataclass
     *,
     files: Mapping[str, str] | None = None,
-    log: Log = _quiet,
+    log: Log = quiet,
 ) -> BuildResult:
     """Remove documents from the current version (their files should leave the corpus too,
     or the next `rag index` adds them back). UnknownDocument names an id that is not there.

@@ -27,6 +27,7 @@ from index.store import IndexBusy, build_lock
 from ingest.corpus import SkippedFile, candidate_files, is_corpus_path, read_corpus
 from ingest.documents import CorpusError, doc_id_for
 from ingest.embed import Embedder
+from ingest.log import Log, quiet
 from ingest.managed import apply_edits, undo_edits
 from ingest.metadata import UPLOADS_DIR, DocumentMetadata
 from service.change_plan import (
@@ -43,11 +44,6 @@ from service.change_plan import (
 from service.config import Settings
 
 CHANGES_LOCK = ".changes.lock"
-Log = Callable[[str], None]
-
-
-def _quiet(_message: str) -> None:
-    return None
 
 
 @dataclass(frozen=True)
@@ -106,7 +102,7 @@ def store_uploads(
     settings: Settings,
     embedder: Embedder,
     incoming: Callable[[CorpusState], Sequence[Incoming]],
-    log: Log = _quiet,
+    log: Log = quiet,
 ) -> ChangeOutcome:
     """Store files under uploads/ and publish a version with them (change_plan.plan_uploads).
 
@@ -140,7 +136,7 @@ def put_upload(settings: Settings, embedder: Embedder, upload: Upload) -> Change
 
 
 def remove_by_id(
-    settings: Settings, embedder: Embedder, doc_ids: Sequence[str], log: Log = _quiet
+    settings: Settings, embedder: Embedder, doc_ids: Sequence[str], log: Log = quiet
 ) -> ChangeOutcome:
     """Remove documents and publish: an upload's file is deleted, a user's own file is kept
     and listed in the removal list. UnknownDocument names ids the index does not hold."""
@@ -195,7 +191,7 @@ def files_to_add(corpus_dir: Path, paths: Sequence[Path]) -> list[FileToAdd]:
 
 
 def add_paths(
-    settings: Settings, embedder: Embedder, paths: Sequence[Path], log: Log = _quiet
+    settings: Settings, embedder: Embedder, paths: Sequence[Path], log: Log = quiet
 ) -> ChangeOutcome:
     """`rag add`: copy files and folders under uploads/ and publish. Each document's id is
     derived from its path inside uploads/, or kept from an earlier add of that path."""

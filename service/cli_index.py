@@ -35,7 +35,7 @@ def index(
 ) -> None:
     """Bring the index up to date with the corpus (only changed documents are redone)."""
     from index.ray_build import RayUnavailable
-    from service.engine import build, make_embedder
+    from service.indexing import build, make_embedder
     from service.ray_serve import ray_build_maker
 
     settings = settings_or_fail(corpus_dir=corpus, index_dir=index_dir)
@@ -89,7 +89,7 @@ def add(
 ) -> None:
     """Copy files or folders into the corpus (its uploads/ folder) and publish them."""
     from service.changes import add_paths
-    from service.engine import make_embedder
+    from service.indexing import make_embedder
 
     settings = settings_or_fail(corpus_dir=corpus, index_dir=index_dir)
     embedder = make_embedder(settings)
@@ -103,7 +103,7 @@ def remove(
 ) -> None:
     """Remove documents: an upload's file is deleted, your own files stay (listed as removed)."""
     from service.changes import remove_by_id
-    from service.engine import make_embedder
+    from service.indexing import make_embedder
 
     settings = settings_or_fail(corpus_dir=corpus, index_dir=index_dir)
     embedder = make_embedder(settings)

@@ -24,9 +24,10 @@ import anyio.to_thread
 
 from index.manifest import IndexProblem
 from index.store import CURRENT, IndexBusy, build_lock
+from ingest.log import Log
 from service.answering.ranker import FittedModelError
 from service.config import Settings
-from service.engine import Engine, Log
+from service.engine import Engine
 
 log = logging.getLogger("rag.reload")
 RELOAD_MARKER = ".reload-requested"  # in the index root; replaced by each /admin/reload

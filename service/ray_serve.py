@@ -25,7 +25,7 @@ from typing import Any
 from index.incremental import MakeParts
 from index.ray_build import RayCluster, RayUnavailable, ray_parts_maker, start
 from service.config import Settings
-from service.engine import embedder_config
+from service.indexing import embedder_config
 
 DEPLOYMENT = "rag"
 

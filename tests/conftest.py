@@ -13,7 +13,8 @@ from ingest.corpus import load_corpus
 from ingest.documents import Document
 from ingest.embed import Embedder
 from service.config import PROJECT_ROOT, Settings
-from service.engine import Engine, make_embedder
+from service.engine import Engine
+from service.indexing import make_embedder
 
 CORPUS = PROJECT_ROOT / "corpus"
 STONEFIELD = "002_3bb7be61ddf7c7d6.txt"
@@ -50,7 +51,7 @@ def embedder(settings: Settings) -> Embedder:
 
 @pytest.fixture(scope="session")
 def engine(settings: Settings, embedder: Embedder) -> Engine:
-    from service.engine import ensure_index
+    from service.indexing import ensure_index
 
     return Engine(settings, embedder, ensure_index(settings, embedder))
 

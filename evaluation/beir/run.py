@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,17 +22,12 @@ from evaluation.beir.report import published_for
 from evaluation.report import git_commit
 from ingest.chunk import ChunkingConfig
 from ingest.documents import Document
+from ingest.log import Log, quiet
 from service.retrieval.modes import Mode
 
 MODES = Mode.names()
 PASSAGE_DEPTH = 300  # passages retrieved per query before aggregating to documents
 DOC_CUTOFF = 100  # documents kept per query (Recall@100 needs 100)
-
-Log = Callable[[str], None]
-
-
-def _quiet(_message: str) -> None:
-    return None
 
 
 def index_root(index_dir: Path, dataset: str, chunking: ChunkingConfig) -> Path:
@@ -47,7 +42,7 @@ def ensure_index(
     root: Path,
     *,
     progress: bool = False,
-    log: Log = _quiet,
+    log: Log = quiet,
 ):
     """The dataset's index, reused when its manifest matches documents, model and chunking."""
     from index.build import build_index
@@ -149,10 +144,10 @@ def run_beir(
     ignore_identical_ids: bool = True,
     embedder=None,
     progress: bool = False,
-    log: Log = _quiet,
+    log: Log = quiet,
 ) -> dict:
     """Index the dataset (or reuse its index), run its queries in every mode, return a report."""
-    from service.engine import make_embedder
+    from service.indexing import make_embedder
     from service.query import build_query, focused_text
     from service.serving import ServingIndex
 

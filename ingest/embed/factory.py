@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
@@ -23,8 +22,8 @@ from ingest.embed.onnx_backend import OnnxEmbedder
 from ingest.embed.onnx_export import ensure_export
 from ingest.embed.protocol import Backend, Embedder, Precision
 from ingest.embed.torch_backend import TorchEmbedder
+from ingest.log import Log
 
-Log = Callable[[str], None]
 _logger = logging.getLogger("rag.embed")
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import shutil
 import warnings
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from ingest.embed.export_store import (
 from ingest.embed.model_dir import check_model_dir, model_fingerprint
 from ingest.embed.onnx_backend import OUTPUT_NAME, OnnxSentenceEncoder
 from ingest.embed.protocol import Precision
+from ingest.log import Log
 
 if TYPE_CHECKING:  # numpy loads with the first embedding, not with `rag --help`
     import numpy as np
@@ -50,7 +50,6 @@ PROBE_TEXTS = (
     "Short question?",
     " ".join(["Long inputs are truncated to the model's maximum sequence length."] * 60),
 )
-Log = Callable[[str], None]
 
 
 KNOWN_INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # what OnnxSentenceEncoder feeds

@@ -13,7 +13,7 @@ from index.manifest import Manifest, corpus_file_changes
 from index.store import current_version
 from ingest.chunk import ChunkingConfig
 from ingest.corpus import SkippedFile, read_corpus, scan_corpus
-from service.engine import ensure_index
+from service.indexing import ensure_index
 from tests.ingest.files import write_mixed_folder
 
 

@@ -20,7 +20,7 @@ from index.store import CURRENT, VERSIONS, current_version
 from ingest.chunk import ChunkingConfig
 from ingest.corpus import read_corpus
 from ingest.embed import Purpose
-from service.engine import ensure_index, serving_purpose
+from service.indexing import ensure_index, serving_purpose
 
 
 def two_versions(settings, embedder) -> tuple[Path, Path]:

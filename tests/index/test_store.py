@@ -19,7 +19,7 @@ from index.manifest import (
 )
 from index.store import VERSIONS, IndexBusy, build_lock, current_version
 from ingest.chunk import ChunkingConfig
-from service.engine import ensure_index
+from service.indexing import ensure_index
 
 
 @pytest.fixture()

@@ -13,7 +13,7 @@ import pytest
 from index.load import load_index
 from ingest.managed import REMOVED_FILE
 from ingest.metadata import UPLOADS_METADATA
-from service.engine import build as build_corpus
+from service.indexing import build as build_corpus
 from tests.conftest import CORPUS, STONEFIELD
 from tests.ingest.files import MARKDOWN, PLAIN
 from tests.service.test_cli import run_rag

@@ -34,7 +34,7 @@ from service.api import create_app
 from service.changes import CHANGES_LOCK
 from service.config import Settings
 from service.engine import Engine
-from service.engine import build as build_corpus
+from service.indexing import build as build_corpus
 from service.lifecycle import Reloader, read_signal
 from tests.conftest import CORPUS, STONEFIELD
 from tests.ingest.files import MARKDOWN, write_pdf

@@ -22,7 +22,7 @@ from index.load import load_index
 from index.store import CURRENT, VERSIONS, build_lock, publish
 from service.api import create_app
 from service.engine import Engine
-from service.engine import build as build_corpus
+from service.indexing import build as build_corpus
 from tests.service.conftest import LiveServer
 from tests.service.scratch_index import build
 from tests.service.test_admin import _sample

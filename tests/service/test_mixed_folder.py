@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from service.api import create_app
-from service.engine import Engine, ensure_index
+from service.engine import Engine
+from service.indexing import ensure_index
 from tests.ingest.files import write_mixed_folder
 from tests.service.conftest import LiveServer
 

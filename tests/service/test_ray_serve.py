@@ -11,7 +11,7 @@ import pytest
 
 from index.load import load_version
 from index.store import publish
-from service.engine import build
+from service.indexing import build
 from tests.conftest import free_port
 from tests.service.scratch_index import EXTRA_QUESTION, corpus_with_extra_doc
 

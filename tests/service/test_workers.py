@@ -21,7 +21,7 @@ from index.store import VERSIONS, publish
 from service.api import create_app
 from service.config import PROJECT_ROOT
 from service.engine import Engine
-from service.engine import build as build_corpus
+from service.indexing import build as build_corpus
 from service.lifecycle import Reloader
 from tests.conftest import free_port
 from tests.service.conftest import LiveServer

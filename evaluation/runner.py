@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from evaluation import metrics
+from evaluation import answer_metrics, metrics
 from evaluation.suite import Case, Span
 
 EVAL_TOP_K = 10  # passages asked for per question: enough for MRR@10 and nDCG@10
@@ -200,21 +200,21 @@ def score(
     answers = {r.case.id: r.answer for r in answerable}
     phrases = {r.case.id: r.case.must_contain for r in answerable if r.case.must_contain}
     expected = {r.case.id: r.case.expected_answer for r in answerable if r.case.expected_answer}
-    plain = {cid: metrics.split_cited_segments(a) for cid, a in answers.items()}
+    plain = {cid: answer_metrics.split_cited_segments(a) for cid, a in answers.items()}
     plain_text = {cid: " ".join(seg for seg, _ in segs) for cid, segs in plain.items()}
-    per_metric["must_contain"] = metrics.must_contain_coverage(answers, phrases)
-    per_metric["token_f1"] = metrics.token_f1(plain_text, expected)
+    per_metric["must_contain"] = answer_metrics.must_contain_coverage(answers, phrases)
+    per_metric["token_f1"] = answer_metrics.token_f1(plain_text, expected)
     if embed is not None and expected:
         ids = sorted(expected)
         vectors = embed([plain_text[i] or " " for i in ids] + [expected[i] for i in ids])
         half = len(ids)
-        per_metric["similarity"] = metrics.embedding_similarity(
+        per_metric["similarity"] = answer_metrics.embedding_similarity(
             dict(zip(ids, vectors[:half], strict=True)), dict(zip(ids, vectors[half:], strict=True))
         )
     citations = {r.case.id: [_span(c, corpus) for c in r.body["citations"]] for r in answered}
     evidence = {r.case.id: list(r.case.evidence_spans) for r in answered if r.case.evidence_spans}
-    per_metric["citation_precision"] = metrics.citation_precision(citations, evidence)
-    per_metric["citation_recall"] = metrics.citation_recall(citations, evidence)
+    per_metric["citation_precision"] = answer_metrics.citation_precision(citations, evidence)
+    per_metric["citation_recall"] = answer_metrics.citation_recall(citations, evidence)
     cited_text = {
         r.case.id: {
             c["n"]: corpus.text_of.get(c["doc_id"], "")[c["start"] : c["end"]]
@@ -222,10 +222,12 @@ def score(
         }
         for r in answered
     }
-    per_metric["groundedness"] = metrics.groundedness(
+    per_metric["groundedness"] = answer_metrics.groundedness(
         {r.case.id: r.answer for r in answered}, cited_text
     )
-    per_metric["answer_sentences"] = metrics.answer_length({r.case.id: r.answer for r in answered})
+    per_metric["answer_sentences"] = answer_metrics.answer_length(
+        {r.case.id: r.answer for r in answered}
+    )
 
     decided = [r for r in results if not r.case.abstain_ok]
     abstention = metrics.abstention(

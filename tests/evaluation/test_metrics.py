@@ -10,26 +10,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluation.metrics import (
-    MetricResult,
-    abstention,
+from evaluation.answer_metrics import (
     answer_chars,
     answer_length,
     citation_precision,
     citation_recall,
     embedding_similarity,
     groundedness,
+    must_contain_coverage,
+    split_cited_segments,
+    token_f1,
+)
+from evaluation.metrics import (
+    MetricResult,
+    abstention,
     hit_at_k,
     latency_percentiles,
     mean_by_group,
     mrr_at_k,
-    must_contain_coverage,
     ndcg_at_k,
     precision_at_k,
     recall_at_k,
     spans_to_qrels,
-    split_cited_segments,
-    token_f1,
 )
 from evaluation.suite import Span
 

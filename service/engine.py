@@ -86,11 +86,7 @@ class Engine:
         return cls(settings, embedder, index, answerer)
 
     def _serving(self, index: IndexData | ServingIndex) -> ServingIndex:
-        return (
-            index
-            if isinstance(index, ServingIndex)
-            else ServingIndex.of(index, self.embedder.embed)
-        )
+        return index if isinstance(index, ServingIndex) else ServingIndex.of(index)
 
     @property
     def index(self) -> ServingIndex:

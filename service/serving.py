@@ -9,7 +9,7 @@ grows per passage or per sentence in memory. A version swap replaces the whole o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,14 +45,8 @@ class ServingIndex:
     section_vectors: np.ndarray  # per section, the embedding of its heading (or the title)
 
     @classmethod
-    def of(
-        cls,
-        data: IndexData,
-        embed: Callable[[Sequence[str]], np.ndarray] | None = None,
-    ) -> ServingIndex:
-        """The serving view of a freshly loaded version. `embed` is accepted for callers that
-        still pass one: heading vectors are now stored with the version."""
-        del embed
+    def of(cls, data: IndexData) -> ServingIndex:
+        """The serving view of a freshly loaded version (heading vectors are stored with it)."""
         tables = data.tables
         sentence_terms: Sequence[frozenset[str]] = tables.term_sets()
         heading_terms: Sequence[frozenset[str]] = tables.heading_term_sets()

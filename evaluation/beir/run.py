@@ -166,8 +166,7 @@ def run_beir(
     mark = time.perf_counter()
     root = index_root(settings.index_dir, dataset.name, chunking)
     index = ServingIndex.of(
-        ensure_index(documents, embedder, chunking, root, progress=progress, log=log),
-        embedder.embed,
+        ensure_index(documents, embedder, chunking, root, progress=progress, log=log)
     )
     indexed_s = time.perf_counter() - mark
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from evaluation.locate import grounded
 from evaluation.metrics import MetricResult, result_of
 from evaluation.suite import Span, normalize_text
 
@@ -123,8 +124,18 @@ def citation_recall(
     )
 
 
-def split_cited_segments(answer: str) -> list[tuple[str, tuple[int, ...]]]:
-    """Split "Text. [1] More. [2][3]" into (segment, citation numbers); empty segments dropped."""
+def split_cited_segments(
+    answer: str, count: int | None = None
+) -> list[tuple[str, tuple[int, ...]]]:
+    """Split "Text. [1] More. [2][3]" into (segment, citation numbers); empty segments dropped.
+
+    With `count`, the answer's citations are known to be numbered 1..count in reading order, so
+    markers are looked for in that order and a quote's own "[2]" (a cross-reference in the
+    document) is read as text."""
+    if count:
+        ordered = _in_order(answer, count)
+        if ordered is not None:
+            return ordered
     segments: list[tuple[str, tuple[int, ...]]] = []
     position = 0
     for group in _MARKERS.finditer(answer):
@@ -139,27 +150,58 @@ def split_cited_segments(answer: str) -> list[tuple[str, tuple[int, ...]]]:
     return segments
 
 
+def _in_order(answer: str, count: int) -> list[tuple[str, tuple[int, ...]]] | None:
+    segments: list[tuple[str, tuple[int, ...]]] = []
+    cursor = 0
+    for number in range(1, count + 1):
+        marker = f"[{number}]"
+        found = answer.find(marker, cursor)
+        if found < 0:
+            return None
+        text = answer[cursor:found].strip()
+        if text:
+            segments.append((text, (number,)))
+        elif segments:
+            segments[-1] = (segments[-1][0], (*segments[-1][1], number))
+        cursor = found + len(marker)
+    tail = answer[cursor:].strip()
+    if tail:
+        segments.append((tail, ()))
+    return segments
+
+
+Cited = tuple[str, Sequence[tuple[int, int]]]  # a quote, and the markup spans within it
+
+
 def groundedness(
-    answers: Mapping[str, str], cited_text: Mapping[str, Mapping[int, str]]
+    answers: Mapping[str, str], cited_text: Mapping[str, Mapping[int, Cited]]
 ) -> MetricResult:
-    """Share of an answer's segments found verbatim in the source text of a citation they carry."""
+    """Share of an answer's segments that say word for word what the source text of a
+    citation they carry says (its wrapping and inline markup aside)."""
     per_case: dict[str, float] = {}
     for case, answer in answers.items():
-        segments = split_cited_segments(answer)
+        texts = cited_text.get(case, {})
+        segments = split_cited_segments(answer, len(texts))
         if segments:
-            texts = cited_text.get(case, {})
-            grounded = sum(any(text in texts.get(n, "") for n in nums) for text, nums in segments)
-            per_case[case] = grounded / len(segments)
+            grounded_count = sum(
+                any(grounded(text, *texts[n]) for n in nums if n in texts)
+                for text, nums in segments
+            )
+            per_case[case] = grounded_count / len(segments)
     return result_of(per_case)
 
 
-def answer_length(answers: Mapping[str, str]) -> MetricResult:
-    """Number of segments (cited or not) per non-empty answer: how long answers run."""
+def answer_length(
+    answers: Mapping[str, str], counts: Mapping[str, int] | None = None
+) -> MetricResult:
+    """Number of segments (cited or not) per non-empty answer: how long answers run
+    (`counts`: each answer's number of citations, where known)."""
+    counts = counts or {}
     return result_of(
         {
             case: float(len(segments))
             for case, answer in answers.items()
-            if (segments := split_cited_segments(answer))
+            if (segments := split_cited_segments(answer, counts.get(case)))
         }
     )
 

@@ -1,8 +1,9 @@
 """The labelled suites, the corpus each asks about, and which are for fitting or held out.
 
 evaluation/suites/suites.json is the one list. `fit` suites may train the sentence ranker and
-the abstention model and tune parameters; `heldout` suites were written blind and are never
-fitted or tuned on, so the headline figures (README, `make eval`, the CI gate) come from them.
+the abstention model; `tune` suites choose settings and check the fitting; `heldout` suites were
+written blind on documents nobody on the team read, and are never fitted or tuned on, so the
+headline figures (README, `make eval`, the CI gate) come from them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ REGISTRY = SUITES_DIR / "suites.json"
 
 class Role(StrEnum):
     FIT = "fit"
+    TUNE = "tune"
     HELDOUT = "heldout"
 
 
@@ -72,12 +74,13 @@ def resolve(names_or_paths: list[str], path: Path = REGISTRY) -> list[SuiteEntry
     for item in names_or_paths:
         if item == "all":
             chosen += registry.values()
-        elif item in Role.__members__.values() or item in ("fit", "heldout"):
+        elif item in {role.value for role in Role}:
             chosen += [e for e in registry.values() if e.role == item]
         elif item in registry:
             chosen.append(registry[item])
         else:
             raise RegistryError(
-                f"unknown suite {item!r}; registered: {', '.join(registry)} (or fit, heldout, all)"
+                f"unknown suite {item!r}; registered: {', '.join(registry)} "
+                "(or fit, tune, heldout, all)"
             )
     return list(dict.fromkeys(chosen))

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from evaluation import answer_metrics, metrics
+from evaluation.locate import locate
 from evaluation.suite import Case, Span
 
 EVAL_TOP_K = 10  # passages asked for per question: enough for MRR@10 and nDCG@10
@@ -41,10 +42,27 @@ class CaseResult:
 
 @dataclass(frozen=True)
 class Corpus:
-    """What scoring needs of the documents: doc_id -> source file name and original text."""
+    """What scoring needs of the documents: doc_id -> source file name, citable text and the
+    inline markup in it (Markdown's, where the service says)."""
 
     source_of: Mapping[str, str]
     text_of: Mapping[str, str] = field(repr=False)
+    markup_of: Mapping[str, Sequence[tuple[int, int]]] = field(default_factory=dict, repr=False)
+
+    def evidence(self, case: Case) -> list[Span]:
+        """The case's evidence snippets as spans of the texts this corpus serves (which may be
+        composed by another version of the readers than the suite was checked against)."""
+        ids = {source: doc_id for doc_id, source in self.source_of.items()}
+        spans = []
+        for snippet in case.evidence:
+            for source in case.sources:
+                doc_id = ids.get(source)
+                if doc_id is None:
+                    continue
+                where = locate(snippet, self.text_of[doc_id], self.markup_of.get(doc_id, ()))
+                if where is not None:
+                    spans.append(Span(source, *where))
+        return spans
 
 
 Ask = Callable[[str, int], dict]
@@ -91,16 +109,20 @@ def corpus_over_http(url: str, *, api_key: str | None = None) -> Corpus:
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     with httpx.Client(base_url=base, timeout=60, headers=headers) as client:
         listing = client.get("/documents").raise_for_status().json()
-        texts = {
-            d["doc_id"]: client.get(f"/documents/{d['doc_id']}").json()["text"] for d in listing
-        }
-    return Corpus({d["doc_id"]: d["source"] for d in listing}, texts)
+        bodies = {d["doc_id"]: client.get(f"/documents/{d['doc_id']}").json() for d in listing}
+    return Corpus(
+        {d["doc_id"]: d["source"] for d in listing},
+        {doc_id: body["text"] for doc_id, body in bodies.items()},
+        {doc_id: [tuple(s) for s in body.get("markup", ())] for doc_id, body in bodies.items()},
+    )
 
 
 def corpus_of_index(index) -> Corpus:
+    documents = index.documents.values()
     return Corpus(
-        {d.doc_id: d.source for d in index.documents.values()},
-        {d.doc_id: d.text for d in index.documents.values()},
+        {d.doc_id: d.source for d in documents},
+        {d.doc_id: d.text for d in documents},
+        {d.doc_id: d.markup for d in documents},
     )
 
 
@@ -129,25 +151,24 @@ def _span(item: dict, corpus: Corpus) -> Span:
     return Span(corpus.source_of.get(item["doc_id"], item["doc_id"]), item["start"], item["end"])
 
 
-def evidence_run(results: Sequence[CaseResult], corpus: Corpus) -> tuple[dict, dict]:
+def evidence_run(
+    results: Sequence[CaseResult], corpus: Corpus, evidence: Mapping[str, Sequence[Span]]
+) -> tuple[dict, dict]:
     """Run and qrels over evidence spans: each passage stands for the first evidence span it
     newly covers, so ranking metrics measure how early each piece of evidence is reached."""
     run: dict[str, list[str]] = {}
     qrels: dict[str, dict[str, int]] = {}
     for result in results:
         case = result.case
-        if not case.answerable or not case.evidence_spans:
+        spans = evidence.get(case.id, ())
+        if not case.answerable or not spans:
             continue
-        qrels[case.id] = {f"e{i}": 1 for i in range(len(case.evidence_spans))}
+        qrels[case.id] = {f"e{i}": 1 for i in range(len(spans))}
         covered: set[int] = set()
         ranking = []
         for rank, passage in enumerate((result.body or {}).get("passages", [])):
             span = _span(passage, corpus)
-            new = [
-                i
-                for i, e in enumerate(case.evidence_spans)
-                if i not in covered and span.overlaps(e)
-            ]
+            new = [i for i, e in enumerate(spans) if i not in covered and span.overlaps(e)]
             if new:
                 covered.add(new[0])
                 ranking.append(f"e{new[0]}")
@@ -155,6 +176,17 @@ def evidence_run(results: Sequence[CaseResult], corpus: Corpus) -> tuple[dict, d
                 ranking.append(f"miss{rank}")
         run[case.id] = ranking
     return run, qrels
+
+
+def _cited(citation: dict, corpus: Corpus) -> tuple[str, list[tuple[int, int]]]:
+    """A citation's quote as the corpus serves it, with its markup relative to the quote."""
+    doc_id, start, end = citation["doc_id"], citation["start"], citation["end"]
+    markup = [
+        (max(a, start) - start, min(b, end) - start)
+        for a, b in corpus.markup_of.get(doc_id, ())
+        if a < end and b > start
+    ]
+    return corpus.text_of.get(doc_id, "")[start:end], markup
 
 
 def _clean(value: float) -> float | None:
@@ -188,7 +220,8 @@ def score(
     """Every metric overall, per kind and per case, as plain JSON-ready data."""
     answerable = [r for r in results if r.case.answerable]
     answered = [r for r in answerable if not r.abstained]
-    run, qrels = evidence_run(results, corpus)
+    located = {r.case.id: corpus.evidence(r.case) for r in answerable}
+    run, qrels = evidence_run(results, corpus, located)
     per_metric: dict[str, metrics.MetricResult] = {}
     for k in RETRIEVAL_KS:
         per_metric[f"hit@{k}"] = metrics.hit_at_k(run, qrels, k)
@@ -200,7 +233,10 @@ def score(
     answers = {r.case.id: r.answer for r in answerable}
     phrases = {r.case.id: r.case.must_contain for r in answerable if r.case.must_contain}
     expected = {r.case.id: r.case.expected_answer for r in answerable if r.case.expected_answer}
-    plain = {cid: answer_metrics.split_cited_segments(a) for cid, a in answers.items()}
+    counts = {r.case.id: len(r.body["citations"]) for r in answered}
+    plain = {
+        cid: answer_metrics.split_cited_segments(a, counts.get(cid)) for cid, a in answers.items()
+    }
     plain_text = {cid: " ".join(seg for seg, _ in segs) for cid, segs in plain.items()}
     per_metric["must_contain"] = answer_metrics.must_contain_coverage(answers, phrases)
     per_metric["token_f1"] = answer_metrics.token_f1(plain_text, expected)
@@ -212,21 +248,17 @@ def score(
             dict(zip(ids, vectors[:half], strict=True)), dict(zip(ids, vectors[half:], strict=True))
         )
     citations = {r.case.id: [_span(c, corpus) for c in r.body["citations"]] for r in answered}
-    evidence = {r.case.id: list(r.case.evidence_spans) for r in answered if r.case.evidence_spans}
+    evidence = {r.case.id: located[r.case.id] for r in answered if located[r.case.id]}
     per_metric["citation_precision"] = answer_metrics.citation_precision(citations, evidence)
     per_metric["citation_recall"] = answer_metrics.citation_recall(citations, evidence)
     cited_text = {
-        r.case.id: {
-            c["n"]: corpus.text_of.get(c["doc_id"], "")[c["start"] : c["end"]]
-            for c in r.body["citations"]
-        }
-        for r in answered
+        r.case.id: {c["n"]: _cited(c, corpus) for c in r.body["citations"]} for r in answered
     }
     per_metric["groundedness"] = answer_metrics.groundedness(
         {r.case.id: r.answer for r in answered}, cited_text
     )
     per_metric["answer_sentences"] = answer_metrics.answer_length(
-        {r.case.id: r.answer for r in answered}
+        {r.case.id: r.answer for r in answered}, counts
     )
 
     decided = [r for r in results if not r.case.abstain_ok]

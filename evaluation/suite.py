@@ -9,14 +9,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from evaluation.locate import locate, squash, squashed
 from ingest.corpus import is_corpus_path
 from ingest.corpus import read_source as read_corpus_source
-from ingest.documents import CorpusError
+from ingest.documents import CorpusError, Document
 
 KINDS = frozenset(
-    {"fact", "number", "list", "why", "how", "meta", "multi", "unanswerable", "adversarial"}
+    {"fact", "number", "list", "why", "how", "code", "meta", "multi", "unanswerable", "adversarial"}
 )
-STYLES = frozenset({"plain", "chatty", "typo", "rambling", "keyword", "formal"})
+STYLES = frozenset(
+    {"plain", "chatty", "typo", "rambling", "keyword", "formal", "foreign", "injection"}
+)
 
 _QUOTES = str.maketrans(
     {
@@ -82,10 +85,10 @@ def normalize_text(text: str) -> str:
     return " ".join(text.translate(_QUOTES).lower().split())
 
 
-def read_source(corpus_dir: Path, name: str) -> str:
-    """A corpus file's citable text as its reader makes it (the file itself for .txt and .md,
-    the extracted text for HTML and PDF), so evidence offsets are the index's offsets."""
-    return read_corpus_source(corpus_dir, name).text
+def read_source(corpus_dir: Path, name: str) -> Document:
+    """A corpus file as its reader makes it (the file itself for .txt and .md, the composed
+    text for HTML, PDF and Word), so evidence offsets are the index's offsets."""
+    return read_corpus_source(corpus_dir, name)
 
 
 def load_suite(path: Path, corpus_dir: Path) -> list[Case]:
@@ -94,7 +97,7 @@ def load_suite(path: Path, corpus_dir: Path) -> list[Case]:
         raw = path.read_bytes()
     except OSError as error:
         raise SuiteError(f"{path.name}: cannot read suite ({error})") from error
-    texts: dict[str, str] = {}
+    texts: dict[str, Document] = {}
     seen: dict[str, int] = {}
     cases: list[Case] = []
     for number, raw_line in enumerate(raw.split(b"\n"), start=1):
@@ -120,8 +123,8 @@ def _failer(file_name: str, number: int) -> Callable[[str], SuiteError]:
 
 
 def _cached(
-    texts: dict[str, str], corpus_dir: Path, name: str, fail: Callable[[str], SuiteError]
-) -> str:
+    texts: dict[str, Document], corpus_dir: Path, name: str, fail: Callable[[str], SuiteError]
+) -> Document:
     if name not in texts:
         if not is_corpus_path(name):
             raise fail(f"source {name!r} is not a relative path inside the corpus")
@@ -135,7 +138,7 @@ def _cached(
 
 
 def _parse_case(
-    line: str, number: int, fail: Callable[[str], SuiteError], text_of: Callable[[str], str]
+    line: str, number: int, fail: Callable[[str], SuiteError], text_of: Callable[[str], Document]
 ) -> Case:
     try:
         record = json.loads(line)
@@ -229,25 +232,26 @@ def _sources(value: Any, fail: Callable[[str], SuiteError]) -> tuple[str, ...]:
 
 
 def _check_must_contain(
-    phrases: tuple[str, ...], texts: Mapping[str, str], fail: Callable[[str], SuiteError]
+    phrases: tuple[str, ...], texts: Mapping[str, Document], fail: Callable[[str], SuiteError]
 ) -> None:
-    normalized = [normalize_text(text) for text in texts.values()]
+    """Each phrase must be in a source as read (wrapping, markup and punctuation aside)."""
+    read = [squash(doc.text, doc.markup)[0] for doc in texts.values()]
     for phrase in phrases:
         if phrase != phrase.lower():
             raise fail(f"must_contain phrase {phrase!r} is not lowercase")
-        if not any(normalize_text(phrase) in text for text in normalized):
+        if not any(squashed(phrase) in text for text in read):
             raise fail(f"must_contain phrase {phrase!r} does not occur in {', '.join(texts)}")
 
 
 def _locate(
-    evidence: tuple[str, ...], texts: Mapping[str, str], fail: Callable[[str], SuiteError]
+    evidence: tuple[str, ...], texts: Mapping[str, Document], fail: Callable[[str], SuiteError]
 ) -> tuple[Span, ...]:
     spans: list[Span] = []
     for snippet in evidence:
         found = [
-            Span(name, start, start + len(snippet))
-            for name, text in texts.items()
-            if (start := text.find(snippet)) >= 0
+            Span(name, *where)
+            for name, doc in texts.items()
+            if (where := locate(snippet, doc.text, doc.markup)) is not None
         ]
         if not found:
             raise fail(f"evidence {snippet!r} does not occur in {', '.join(texts)}")

@@ -68,7 +68,7 @@ class DocumentParts:
 
 def chunk_inputs(document: Document, chunks: Iterable[Chunk]) -> list[str]:
     """What is embedded for each passage (the embedding cache is keyed by these texts)."""
-    return [embedding_input(document.title, c.section, c.text) for c in chunks]
+    return [embedding_input(document.title, c.section, c.readable) for c in chunks]
 
 
 Prepare = Callable[[Sequence[Document], BuildOptions], list[PreparedDocument]]
@@ -135,7 +135,7 @@ def make_parts(
         return []
     prepared = prepare(documents, options)
     passages = [t for p in prepared for t in chunk_inputs(p.document, p.chunks)]
-    sentences = [s.text for p in prepared for s in p.sentences]
+    sentences = [s.readable for p in prepared for s in p.sentences]
     headings = [section_headings(p.sentences) for p in prepared]
     log(f"{len(documents)} documents, {len(passages)} chunks, {len(sentences)} sentences")
     dimension = embedder.dimension
@@ -201,7 +201,7 @@ def write_parts(
     }
     dense = build_dense(vectors["chunk_vectors"].astype(np.float32, copy=False))
     lexical = build_lexical(
-        [embedding_input(by_id[c.doc_id].title, c.section, c.text) for c in chunks]
+        [embedding_input(by_id[c.doc_id].title, c.section, c.readable) for c in chunks]
     )
     tables = SentenceTables.derive(by_id, chunks, sentences, vectors["sentence_vectors"])
     if len(tables.section_starts) - 1 != len(vectors["section_vectors"]):

@@ -78,14 +78,17 @@ class BuildResult:
 def same_content(old: Document, new: Document) -> bool:
     """Whether `old`'s chunks, sentences and vectors are exactly what `new` would get.
 
-    Chunks depend on the id, text and sections; passage vectors also on the title. Other fields
-    (author, date, source) are taken from `new` without redoing anything.
+    Chunks and sentences depend on the id, text, sections, blocks and markup; passage vectors
+    also on the title. Other fields (author, date, source) are taken from `new` without redoing
+    anything.
     """
-    return (old.doc_id, old.title, old.sha256, old.sections) == (
+    return (old.doc_id, old.title, old.sha256, old.sections, old.blocks, old.markup) == (
         new.doc_id,
         new.title,
         new.sha256,
         new.sections,
+        new.blocks,
+        new.markup,
     )
 
 

@@ -196,7 +196,7 @@ def embedded_texts(version: Path) -> tuple[str, set[str]]:
     documents = _documents(version, manifest)
     chunks = layout.read_records(version, layout.CHUNKS, _chunk)
     sentences = layout.read_records(version, layout.SENTENCES, _sentence)
-    texts = {embedding_input(documents[c.doc_id].title, c.section, c.text) for c in chunks}
-    texts.update(s.text for s in sentences)
+    texts = {embedding_input(documents[c.doc_id].title, c.section, c.readable) for c in chunks}
+    texts.update(s.readable for s in sentences)
     texts.update(s.section for s in sentences)
     return str(manifest.model.get("fingerprint", "")), texts

@@ -65,7 +65,7 @@ class SentenceTables:
     ) -> SentenceTables:
         starts = section_starts(sentences)
         headings = [sentences[int(s)].section for s in starts[:-1]]
-        sentence_words = _terms([s.text for s in sentences])
+        sentence_words = _terms([s.readable for s in sentences])
         heading_words = _terms(headings)
         vocabulary = tuple(sorted({t for ts in sentence_words + heading_words for t in ts}))
         ids = {t: i for i, t in enumerate(vocabulary)}
@@ -166,13 +166,15 @@ def centrality(vectors: np.ndarray) -> np.ndarray:
 def paragraphs(
     sentences: Sequence[SentenceRecord], documents: Mapping[str, Document]
 ) -> np.ndarray:
-    """A paragraph number per sentence: a new one after every line break or section change."""
-    numbers, current = [], 0
+    """A paragraph number per sentence: a new one at every new block or section (a list item,
+    a code block and a table are each a paragraph of their own)."""
+    starts = {doc_id: sorted(b.start for b in doc.blocks) for doc_id, doc in documents.items()}
+    numbers, current, previous = [], 0, None
     for i, s in enumerate(sentences):
-        if i:
-            before = sentences[i - 1]
-            same = (before.doc_id, before.section) == (s.doc_id, s.section)
-            if not same or "\n" in documents[s.doc_id].text[before.end : s.start]:
-                current += 1
+        block = bisect.bisect_right(starts[s.doc_id], s.start)
+        key = (s.doc_id, s.section, block)
+        if i and key != previous:
+            current += 1
+        previous = key
         numbers.append(current)
     return np.asarray(numbers, dtype=np.int32)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from ingest.blocks.block import HEADING, PARAGRAPH, Block
 from ingest.bylines import MAX_LINE_WORDS, Found, LineFields, line_fields
 from ingest.dates import iso_date
 from ingest.documents import FieldSpan
@@ -255,3 +256,31 @@ def fields_of_lines(lines: Sequence[str], known: KnownNames | None = None) -> By
         spans.append((start, start + len(line)))
         start += len(line) + 1
     return find_bylines("\n".join(lines), spans, range(len(lines)), known or KnownNames())
+
+
+def settle_bylines(
+    text: str,
+    blocks: Sequence[Block],
+    known: KnownNames,
+    *,
+    masthead: bool = False,
+) -> tuple[tuple[Block, ...], Bylines]:
+    """The blocks without the byline, date and site blocks, and the fields those state.
+
+    Each block is read as one line (a wrapped paragraph is the long line it reads as, so no
+    line of it passes for a byline or a headline). The words stay in the text, citable as the
+    author or the date, but are never quoted as an answer. With `masthead` (texts that may be
+    saved web pages: Markdown, plain text), a masthead's menu blocks are dropped too, and the
+    headline under it becomes a heading."""
+    ordered = sorted(blocks, key=lambda b: b.start)
+    spans = [(b.start, b.end) for b in ordered]
+    bylines = find_bylines(text, spans, range(len(spans)), known)
+    drop = set(bylines.lines) | (set(bylines.navigation) if masthead else set())
+    kept = []
+    for index, item in enumerate(ordered):
+        if index in drop and item.kind != HEADING:
+            continue
+        if masthead and index == bylines.headline and item.kind == PARAGRAPH:
+            item = Block(HEADING, item.start, item.end, 1)
+        kept.append(item)
+    return tuple(kept), bylines

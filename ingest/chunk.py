@@ -1,4 +1,9 @@
-"""Section-aware chunking along sentence boundaries, with offsets into the original file."""
+"""Section-aware chunking along block and sentence boundaries, with offsets into the file.
+
+A section is read as its blocks joined by blank lines, each block as it reads (wrapping
+collapsed, markup dropped: ingest/blocks/plain.py); langchain's splitter cuts that reading,
+and each piece is mapped back to its exact span in the file.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ingest.blocks.block import Block
+from ingest.blocks.plain import Spans, joined_view
 from ingest.documents import Section
 
 if TYPE_CHECKING:  # langchain takes 0.2 s to import: only a build that chunks pays for it
@@ -36,7 +43,8 @@ class ChunkingConfig:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A retrievable passage: `text == original[start:end]`, and the id is stable across builds."""
+    """A retrievable passage: `text == original[start:end]`, and the id is stable across builds.
+    `plain` is how it reads when that differs from `text` (wrapped lines, markup), else ""."""
 
     chunk_id: str
     doc_id: str
@@ -44,6 +52,12 @@ class Chunk:
     start: int
     end: int
     text: str
+    plain: str = ""
+
+    @property
+    def readable(self) -> str:
+        """What is embedded and matched: the passage as it reads."""
+        return self.plain or self.text
 
 
 class ChunkOffsetError(RuntimeError):
@@ -69,23 +83,39 @@ def chunk_sections(
     doc_id: str,
     text: str,
     sections: Sequence[Section],
+    blocks: Sequence[Block],
     splitter: RecursiveCharacterTextSplitter,
+    markup: Spans = (),
 ) -> list[Chunk]:
-    """Split each section's body on its own, so no chunk straddles two headings."""
+    """Split each section's reading on its own, so no chunk straddles two headings."""
+    ordered = sorted(blocks, key=lambda b: b.start)
     chunks: list[Chunk] = []
     for section in sections:
-        body = text[section.start : section.end]
+        spans = [
+            (b.start, b.end)
+            for b in ordered
+            if b.start >= section.start and b.end <= section.end and b.kind != "heading"
+        ]
+        view = joined_view(text, spans or [(section.start, section.end)], markup)
         cursor = 0
-        for piece in splitter.split_text(body):
-            found = body.find(piece, cursor)
+        for piece in splitter.split_text(view.plain):
+            found = view.plain.find(piece, cursor)
             if found < 0:
-                found = body.find(piece)
+                found = view.plain.find(piece)
             if found < 0:
                 raise ChunkOffsetError(f"{doc_id}: chunk {piece[:40]!r} not found in its section")
-            start = section.start + found
-            end = start + len(piece)
+            start, end = view.span(found, found + len(piece))
+            raw = text[start:end]
             chunks.append(
-                Chunk(f"{doc_id}:{start}-{end}", doc_id, section.heading, start, end, piece)
+                Chunk(
+                    f"{doc_id}:{start}-{end}",
+                    doc_id,
+                    section.heading,
+                    start,
+                    end,
+                    raw,
+                    "" if piece == raw else piece,
+                )
             )
             cursor = found + 1
     return chunks

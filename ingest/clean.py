@@ -1,8 +1,11 @@
-"""Cleaning scraped articles into sections without losing track of positions.
+"""Reading a plain text's lines into blocks without losing track of positions.
 
-Nothing is rewritten: cleaning only decides which spans of the text are body, which are
-headings, which are bylines and dates (kept as citable field spans, never as body) and which
-are boilerplate, so every later offset still points into the text as given.
+Nothing is rewritten: cleaning only decides which lines are the page's furniture (bylines and
+dates, kept as citable field spans; navigation, boilerplate, running headers and page numbers of
+text exports, dropped) and hands the rest to ingest/blocks/lines.py, which finds paragraphs,
+list items, code, tables and headings, wrapped or not. In texts with one paragraph per line
+(scraped articles), a heading glued to the next sentence ("...WithdrawalWhen men feel") is
+split off. Every offset still points into the text as given.
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.article_fields import Bylines, KnownNames, find_bylines
+from ingest.article_fields import Bylines, KnownNames, find_bylines, settle_bylines
+from ingest.blocks.block import BULLET, HEADING, PARAGRAPH, Block
+from ingest.blocks.lines import line_blocks, wrap_width_of
 from ingest.bylines import MAX_LINE_WORDS, date_line
-from ingest.documents import Section
 
 MAX_HEADING_WORDS = 14
 MAX_HEADING_CHARS = 120
@@ -28,7 +32,6 @@ _BOILERPLATE = re.compile(
     r"read more|related posts?|tags?:|categories:|posted in|leave a (comment|reply))\b",
     re.IGNORECASE,
 )
-_BULLET = re.compile(r"^\s*([•·▪◦*–-]|\d+[.)])\s+")
 # A heading glued to its section's first sentence: "...WithdrawalWhen men feel".
 _GLUE = re.compile(r"(?<=[a-z?!)])(?=[A-Z])")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+")
@@ -36,22 +39,14 @@ _TRAILING_JUNK = " \t\r\n|"
 
 
 @dataclass(frozen=True)
-class Piece:
-    """One classified span: "body", "heading" or "break" (anything that interrupts the body)."""
-
-    kind: str
-    start: int
-    end: int
-    label: str | None = None  # a heading's text when it differs from text[start:end] (Markdown)
-
-
-@dataclass(frozen=True)
 class TextLayout:
-    """The outcome of cleaning: body sections, dropped boilerplate spans, byline field spans."""
+    """The outcome of cleaning: the blocks, dropped furniture spans, byline field spans, and
+    the column the text is wrapped at (None for one paragraph per line)."""
 
-    sections: tuple[Section, ...]
+    blocks: tuple[Block, ...]
     dropped: tuple[tuple[int, int], ...]
     bylines: Bylines
+    wrap_width: int | None = None
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
@@ -70,7 +65,7 @@ def looks_like_heading(text: str, *, strict: bool) -> bool:
     words = text.split()
     if not words or len(words) > MAX_HEADING_WORDS or len(text) > MAX_HEADING_CHARS:
         return False
-    if text[-1] in ".,;:|" or not (text[0].isupper() or text[0].isdigit()) or _BULLET.match(text):
+    if text[-1] in ".,;:|" or not (text[0].isupper() or text[0].isdigit()) or BULLET.match(text):
         return False
     if not strict:
         return True
@@ -88,8 +83,44 @@ def _is_boilerplate(line: str, known: KnownNames, repeated: set[str]) -> bool:
         or date_line(key) is not None
         or key.endswith("|")
         or key in names
-        or (key in repeated and not _BULLET.match(line))
+        or (key in repeated and not BULLET.match(line))
     )
+
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$|^\[page \d+\]$",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d+")
+PAGE_EDGE_LINES = 2  # running headers and footers sit in the first or last lines of a page
+
+
+def is_page_number(line: str) -> bool:
+    """A line that only numbers its page: "12", "Page 3 of 9", "- 4 -", "[Page 5]"."""
+    return bool(_PAGE_NUMBER.match(line.strip()))
+
+
+def page_furniture(
+    text: str, lines: Sequence[tuple[int, int]], nonempty: Sequence[int]
+) -> set[int]:
+    """Running headers, footers and page numbers of a text export paged by form feeds: lines at
+    the edge of a page that repeat on other pages' edges (digits aside), or only number it."""
+    breaks = [m.start() for m in re.finditer("\f", text)]
+    if not breaks:
+        return set()
+    pages: list[list[int]] = [[] for _ in range(len(breaks) + 1)]
+    page = 0
+    for index in nonempty:
+        while page < len(breaks) and lines[index][0] >= breaks[page]:
+            page += 1
+        pages[page].append(index)
+    edges = {i for members in pages for i in members[:PAGE_EDGE_LINES] + members[-PAGE_EDGE_LINES:]}
+
+    def key(index: int) -> str:
+        return _DIGITS.sub("#", " ".join(text[lines[index][0] : lines[index][1]].split()).lower())
+
+    counts = Counter(key(i) for i in edges)
+    return {i for i in edges if counts[key(i)] >= 2 or is_page_number(text[slice(*lines[i])])}
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -100,9 +131,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _split_glued(text: str, start: int, end: int) -> list[Piece]:
-    """Body pieces and glued headings of one line."""
-    pieces: list[Piece] = []
+def _split_glued(text: str, paragraph: Block) -> list[Block]:
+    """A one-line paragraph with headings glued into it, as heading and paragraph blocks."""
+    start, end = paragraph.start, paragraph.end
+    pieces: list[Block] = []
     cursor = start
     for match in _GLUE.finditer(text, start, end):
         glue = match.start()
@@ -112,63 +144,76 @@ def _split_glued(text: str, start: int, end: int) -> list[Piece]:
         if not looks_like_heading(text[heading_start:glue], strict=True):
             continue
         if heading_start > cursor:
-            pieces.append(Piece("body", cursor, heading_start))
-        pieces.append(Piece("heading", heading_start, glue))
+            pieces.append(Block(PARAGRAPH, *_trim(text, cursor, heading_start)))
+        pieces.append(Block(HEADING, *_trim(text, heading_start, glue)))
         cursor = glue
-    pieces.append(Piece("body", cursor, end))
-    return pieces
+    pieces.append(Block(PARAGRAPH, *_trim(text, cursor, end)))
+    return [p for p in pieces if p.end > p.start]
 
 
 def clean_text(text: str, title: str, known: KnownNames | None = None) -> TextLayout:
-    """Classify every line of a plain-text article, then group body spans under headings."""
+    """Set the page's furniture aside, then read the remaining lines into blocks."""
     known = known or KnownNames()
     lines = line_spans(text)
     nonempty = [i for i, (s, e) in enumerate(lines) if text[s:e].strip()]
-    bylines = find_bylines(text, lines, nonempty, known)
-    counts = Counter(text[lines[i][0] : lines[i][1]].strip().lower() for i in nonempty)
-    repeated = {line for line, n in counts.items() if n > 1}
-    pieces: list[Piece] = []
-    dropped: list[tuple[int, int]] = []
-    for position, index in enumerate(nonempty):
+    furniture = page_furniture(text, lines, nonempty)
+    body = [i for i in nonempty if i not in furniture]
+    last = nonempty[-1] if nonempty else None
+    if wrap_width_of(text, lines, body) is not None:
+        return _wrapped(text, lines, body, furniture, known, last)
+    return _one_paragraph_per_line(text, lines, body, furniture, known, last)
+
+
+def _heading(line: str) -> bool:
+    return looks_like_heading(line, strict=False)
+
+
+def _wrapped(
+    text: str,
+    lines: list[tuple[int, int]],
+    body: list[int],
+    furniture: set[int],
+    known: KnownNames,
+    last: int | None,
+) -> TextLayout:
+    """A hard-wrapped text: its blocks first, then bylines and mastheads among the blocks (a
+    line of a paragraph is never one), and no line-by-line boilerplate rule ("Copyright ..."
+    opens as many paragraphs of a licence as it ends web pages)."""
+    found, width = line_blocks(text, lines, body, _heading, last=last)
+    blocks, bylines = settle_bylines(text, found, known, masthead=True)
+    kept = set(blocks)
+    dropped = [lines[i] for i in sorted(furniture)] + [
+        (b.start, b.end) for b in found if b not in kept and b.kind != HEADING
+    ]
+    return TextLayout(blocks, tuple(sorted(dropped)), bylines, width)
+
+
+def _one_paragraph_per_line(
+    text: str,
+    lines: list[tuple[int, int]],
+    body: list[int],
+    furniture: set[int],
+    known: KnownNames,
+    last: int | None,
+) -> TextLayout:
+    """A text with a paragraph per line (a saved web page): bylines, menus and boilerplate are
+    whole lines, and a heading glued to the next sentence is split off."""
+    bylines = find_bylines(text, lines, body, known)
+    # A short line said twice is a scraped page's menu or repeated title.
+    counts = Counter(text[lines[i][0] : lines[i][1]].strip().lower() for i in body)
+    repeated = set() if furniture else {line for line, n in counts.items() if n > 1}
+    kept: list[int] = []
+    dropped: list[tuple[int, int]] = [lines[i] for i in sorted(furniture)]
+    for index in body:
         start, end = lines[index]
-        line = text[start:end]
-        following = nonempty[position + 1] if position + 1 < len(nonempty) else None
         if index in bylines.lines:
-            pieces.append(Piece("break", start, end))
-        elif index in bylines.navigation or _is_boilerplate(line, known, repeated):
-            dropped.append((start, end))
-            pieces.append(Piece("break", start, end))
-        elif looks_like_heading(line, strict=False) and following is not None:
-            pieces.append(Piece("heading", start, end))
-        else:
-            pieces.extend(_split_glued(text, start, end))
-    return TextLayout(group_sections(text, pieces, title), tuple(dropped), bylines)
-
-
-def group_sections(text: str, pieces: Sequence[Piece], title: str) -> tuple[Section, ...]:
-    """Runs of body pieces under the heading before them (the title before the first heading)."""
-    sections: list[Section] = []
-    heading, heading_span = title, (None, None)
-    open_start: int | None = None
-    open_end = 0
-
-    def close() -> None:
-        nonlocal open_start
-        if open_start is not None:
-            start, end = _trim(text, open_start, open_end)
-            if end > start:
-                sections.append(Section(heading, start, end, *heading_span))
-        open_start = None
-
-    for piece in pieces:
-        if piece.kind == "body":
-            if open_start is None:
-                open_start = piece.start
-            open_end = piece.end
             continue
-        close()
-        if piece.kind == "heading":
-            start, end = _trim(text, piece.start, piece.end)
-            heading, heading_span = piece.label or text[start:end], (start, end)
-    close()
-    return tuple(sections)
+        if index in bylines.navigation or _is_boilerplate(text[start:end], known, repeated):
+            dropped.append((start, end))
+            continue
+        kept.append(index)
+    found, width = line_blocks(text, lines, kept, _heading, last=last)
+    blocks = [
+        piece for b in found for piece in (_split_glued(text, b) if b.kind == PARAGRAPH else [b])
+    ]
+    return TextLayout(tuple(blocks), tuple(sorted(dropped)), bylines, width)

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ingest.article_fields import KnownNames
+from ingest.blocks.sections import sections_of
 from ingest.bylines import iso_date
-from ingest.clean import KnownNames
 from ingest.documents import (
     DOC_ID,
     CorpusError,
@@ -110,7 +111,7 @@ def build_document(
     meta: DocumentMetadata = DocumentMetadata(),  # noqa: B008 - frozen dataclass
     reader: FormatReader | None = None,
 ) -> Document:
-    """One file as a Document: its reader's text and sections; metadata.json's fields win.
+    """One file as a Document: its reader's text and blocks; metadata.json's fields win.
 
     The id is metadata's or the one derived from `source`; read_corpus checks its shape.
     """
@@ -121,14 +122,15 @@ def build_document(
         raise UnreadableFile(f"unsupported file {kind}; readable: {', '.join(sorted(READERS))}")
     known = KnownNames(title=meta.title, author=meta.author, site=meta.site)
     extracted = reader.read(SourceFile(source, data, known))
-    if not extracted.sections:
-        raise UnreadableFile("no body text to index")
     values = {
         "title": meta.title or extracted.title or PurePosixPath(source).stem,
         "author": meta.author or extracted.author,
         "published": meta.published or extracted.published,
         "site": meta.site or extracted.site,
     }
+    sections = sections_of(extracted.text, extracted.blocks, values["title"], extracted.markup)
+    if not sections:
+        raise UnreadableFile("no body text to index")
     return Document(
         doc_id=meta.doc_id or doc_id_for(source),
         source=source,
@@ -138,9 +140,11 @@ def build_document(
         format=extracted.format,
         file_sha256=bytes_hash(data),
         file_bytes=len(data),
-        sections=extracted.sections,
+        sections=sections,
         pages=extracted.pages,
         spans=_agreeing_spans(extracted.text, extracted.spans, values),
+        blocks=extracted.blocks,
+        markup=extracted.markup,
     )
 
 

@@ -13,6 +13,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ingest.blocks.block import Block
+
 # One definition of what a document id may look like: a name, never a path (no '/', no
 # leading '.'); service/security.py checks request paths against this same pattern.
 DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -67,6 +69,8 @@ class Document:
     sections: tuple[Section, ...] = ()
     pages: tuple[int, ...] = ()  # start offset of each page in `text`; empty without pages
     spans: tuple[FieldSpan, ...] = ()
+    blocks: tuple[Block, ...] = ()  # what each part of `text` is (ingest/blocks/block.py)
+    markup: tuple[tuple[int, int], ...] = ()  # inline markup in `text` that is not read
 
     def metadata(self) -> dict[str, str | None]:
         """The public description of the document (everything but its text)."""
@@ -91,17 +95,21 @@ class Document:
 
     def to_record(self) -> dict[str, Any]:
         """A JSON-ready dict (documents.jsonl in an index version)."""
-        return asdict(self)
+        record = asdict(self)
+        record["blocks"] = [b.to_record() for b in self.blocks]
+        return record
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Document:
-        """The inverse of `to_record`; records written before sections/pages/spans still read."""
+        """The inverse of `to_record`."""
         return cls(
             **{
                 **record,
                 "sections": tuple(Section(**s) for s in record.get("sections", ())),
                 "pages": tuple(record.get("pages", ())),
                 "spans": tuple(FieldSpan(**s) for s in record.get("spans", ())),
+                "blocks": tuple(Block.from_record(b) for b in record.get("blocks", ())),
+                "markup": tuple((a, b) for a, b in record.get("markup", ())),
             }
         )
 

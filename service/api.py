@@ -142,7 +142,15 @@ def add_query_routes(app: FastAPI, settings: Settings) -> None:
         if doc is None:
             where = "" if version is None else f" in index version {version!r}"
             raise HTTPException(status_code=404, detail=f"unknown document {doc_id!r}{where}")
-        return {**doc.metadata(), "text": doc.text, "index_version": served}
+        return {
+            **doc.metadata(),
+            "text": doc.text,
+            "index_version": served,
+            "format": doc.format,
+            "blocks": [b.to_record() for b in doc.blocks],
+            "markup": [list(span) for span in doc.markup],
+            "pages": list(doc.pages),
+        }
 
 
 def kept_documents(engine: Engine, version: str) -> dict[str, Document]:

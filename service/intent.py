@@ -118,6 +118,20 @@ _LIST = re.compile(
 )
 
 
+_CODE = re.compile(
+    r"\b(code|commands?|snippets?|examples?|syntax|one-?liner|shell|terminal|script|"
+    r"how (do|can|would|should|to) (i |you |we )?(write|run|type|call|invoke|install|configure|"
+    r"declare|define|import|enable|disable)|what (do|should) (i|you|we) (type|run|write|put)|"
+    r"config(uration)? (file|line|entry|snippet)|invocation|usage)\b",
+    re.IGNORECASE,
+)
+_TABLE = re.compile(
+    r"\b(table|values?|defaults?|settings?|options?|flags?|parameters?|fields?|columns?|"
+    r"codes?|which (one|ones)|stands? for|means?)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Intent:
     """The answer a question asks for, and whether it asks about the article itself."""
@@ -125,6 +139,8 @@ class Intent:
     answer_type: AnswerType = AnswerType.FACT
     article_fields: tuple[ArticleField, ...] = ()  # e.g. (AUTHOR, PUBLISHED) for "who ... when"
     value: ValueSpec | None = None  # the number, date or name asked for, if any
+    wants_code: bool = False  # asks for code, a command, an example or a configuration line
+    wants_table: bool = False  # asks for something a table row could hold (a value, an option)
 
     @property
     def wants_several(self) -> bool:
@@ -145,6 +161,14 @@ def read_intent(question: str) -> Intent:
     """The question's intent, from its wording; the first matching form wins."""
     fields = tuple(name for name, pattern in _FIELDS if pattern.search(question))
     value = value_spec(question)
+    code = bool(_CODE.search(question))
+    table = code or value is not None or bool(_TABLE.search(question))
+    answer_type = _answer_type(question)
+    table = table or answer_type in (AnswerType.NUMBER, AnswerType.DATE, AnswerType.LIST)
+    return Intent(answer_type, fields, value, code, table)
+
+
+def _answer_type(question: str) -> AnswerType:
     for answer_type, pattern in (
         (AnswerType.NUMBER, _NUMBER),
         (AnswerType.DATE, _DATE),
@@ -154,5 +178,5 @@ def read_intent(question: str) -> Intent:
         (AnswerType.STEPS, _STEPS),
     ):
         if pattern.search(question):
-            return Intent(answer_type, fields, value)
-    return Intent(AnswerType.FACT, fields, value)
+            return answer_type
+    return AnswerType.FACT

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.sentences import split_sentences
+from ingest.blocks.sentences import split_sentences
 from service.intent import AnswerType, Intent, read_intent
 from service.serving import ServingIndex
 
@@ -65,7 +65,7 @@ def focus_question(text: str) -> str:
     it at its window), never cut to its tail."""
     if len(text) <= FOCUS_CHARS:
         return text
-    asking = " ".join(s.text for s in split_sentences(text) if s.is_question)
+    asking = " ".join(s.plain for s in split_sentences(text) if s.is_question)
     return asking if len(asking) >= 40 else text  # 40: a clause, not a bare "Why?"
 
 

@@ -70,6 +70,16 @@ class Citation(BaseModel):
     page: int | None = Field(
         default=None, description="The 1-based page of the quote, where the source has pages."
     )
+    display: str = Field(
+        default="",
+        description="The quote as the answer shows it: wrapping collapsed, inline markup "
+        "dropped (code keeps its lines).",
+    )
+    kind: str = Field(
+        default="paragraph",
+        description="The kind of block quoted: paragraph, list_item, quote, caption, code or "
+        "table.",
+    )
 
 
 class Passage(BaseModel):
@@ -116,10 +126,32 @@ class DocumentMeta(BaseModel):
     site: str | None = None
 
 
+class Block(BaseModel):
+    kind: str = Field(description="heading, paragraph, list_item, code, table, quote or caption.")
+    start: int = Field(description="Where the block starts in the document's text.")
+    end: int
+    level: int = Field(default=0, description="A heading's level, or a list item's depth.")
+    rows: list[list[list[int]]] = Field(
+        default_factory=list, description="A table's cells as [start, end] spans, row by row."
+    )
+
+
 class DocumentFull(DocumentMeta):
     text: str = Field(description="The original file text; citation offsets index into it.")
     index_version: str = Field(
         description="The index version this text is from (`?version=` picks a kept one)."
+    )
+    format: str = Field(default="text", description="text, markdown, html, pdf or docx.")
+    blocks: list[Block] = Field(
+        default_factory=list, description="What each part of `text` is, in reading order."
+    )
+    markup: list[list[int]] = Field(
+        default_factory=list,
+        description="[start, end] spans of inline markup in `text` (Markdown's `**`, backticks, "
+        "link targets): cited, but not read.",
+    )
+    pages: list[int] = Field(
+        default_factory=list, description="Where each page starts in `text` (PDFs)."
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ingest.clean import KnownNames
-from ingest.documents import CorpusError, FieldSpan, Section
+from ingest.article_fields import KnownNames
+from ingest.blocks.block import Block
+from ingest.documents import CorpusError, FieldSpan
 
 
 class UnreadableFile(CorpusError):
@@ -24,18 +25,21 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class Extracted:
-    """A reader's answer: the citable text, its sections, and what the document says about
-    itself (title, author, date, site), each with the span that states it where it has one."""
+    """A reader's answer: the citable text, its blocks, and what the document says about
+    itself (title, author, date, site), each with the span that states it where it has one.
+    `markup` lists spans of the text that are inline markup, cited but not read (Markdown's
+    `**`, backticks, link targets); `pages` the offset where each page starts."""
 
     format: str
     text: str
-    sections: tuple[Section, ...]
+    blocks: tuple[Block, ...]
     title: str | None = None
     author: str | None = None
     published: str | None = None
     site: str | None = None
     pages: tuple[int, ...] = ()
     spans: tuple[FieldSpan, ...] = ()
+    markup: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
-"""Markdown: the file itself is the citable text; its headings, from the parsed structure, are
-the sections. Heading lines, front matter, code-fence lines, raw HTML and rules are never body.
+"""Markdown: the file itself is the citable text; its blocks come from the parsed structure.
+
+markdown-it gives each block its lines: headings (ATX and setext), paragraphs, list items with
+their nesting, fenced and indented code, tables, block quotes. A paragraph's wrapped lines stay
+one block; inline markup (emphasis, code backticks, link syntax) is cited but not read
+(markdown_inline.py). Front matter is metadata, never text; raw HTML and rules are skipped.
 """
 
 from __future__ import annotations
@@ -10,35 +14,28 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ingest.article_fields import Bylines, find_bylines
-from ingest.clean import Piece, group_sections
+from ingest.article_fields import Bylines, settle_bylines
+from ingest.blocks.block import CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE, TABLE, Block
+from ingest.blocks.plain import plain_text
 from ingest.dates import iso_date
 from ingest.documents import FieldSpan
 from ingest.readers.base import Extracted, FormatReader, SourceFile, decode_utf8, first_line
+from ingest.readers.markdown_inline import inline_markup, merged
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # how markdown-it counts lines
 _FRONT_MATTER_FIELD = re.compile(
     r"^(?P<key>title|author|date|published)\s*:\s*[\"']?(?P<value>.*?)[\"']?\s*$", re.IGNORECASE
 )
-_FENCE_CHARS = "`~"
-
-
-@dataclass(frozen=True)
-class _Heading:
-    label: str  # the heading's words without inline markup
-    start: int  # where those words are written in the file (without `#` or underline)
-    end: int
-    level: int
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 
 
 @dataclass
-class _Lines:
-    """What the parse says about each line (a local accumulator, never shared)."""
+class _Parsed:
+    """What the token stream says (a local accumulator, never shared)."""
 
-    headings: dict[int, _Heading] = field(default_factory=dict)
-    body: set[int] = field(default_factory=set)
-    breaks: set[int] = field(default_factory=set)
-    prose: list[int] = field(default_factory=list)  # lines of top-level paragraphs
+    blocks: list[Block] = field(default_factory=list)
+    markup: list[tuple[int, int]] = field(default_factory=list)
+    top_level: set[Block] = field(default_factory=set)  # paragraphs outside lists and quotes
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
@@ -73,117 +70,169 @@ def _front_matter_fields(text: str, lines: list[tuple[int, int]], count: int) ->
     return list(fields.values())
 
 
-def _plain(inline: Token) -> str:
-    """A heading's text without its inline markup ("Using **git**" -> "Using git")."""
-    parts = []
-    for child in inline.children or []:
-        if child.type in {"text", "code_inline"}:
-            parts.append(child.content)
-        elif child.type in {"softbreak", "hardbreak"}:
-            parts.append(" ")
-    return " ".join("".join(parts).split())
+def _content_span(
+    text: str, lines: list[tuple[int, int]], first: int, content: str, markup: list
+) -> tuple[int, int] | None:
+    """Where an inline content (its lines joined by "\\n", prefixes removed) is written, from
+    line `first` on; the quote and list prefixes of its later lines are markup."""
+    start = end = None
+    for offset, piece in enumerate(content.split("\n")):
+        if first + offset >= len(lines):
+            break
+        line_start, line_end = lines[first + offset]
+        piece = piece.strip()
+        found = text.find(piece, line_start, line_end) if piece else -1
+        if found < 0:
+            continue
+        if start is None:
+            start = found
+        elif text[line_start:found].strip():
+            markup.append((line_start, found))  # "> " of a quoted paragraph's next line
+        end = found + len(piece)
+    return (start, end) if start is not None and end is not None and end > start else None
 
 
-def _heading(text: str, lines: list[tuple[int, int]], token: Token, inline: Token) -> _Heading:
-    first, stop = token.map or (0, 1)
-    setext = not token.markup.startswith("#")
-    last = max(stop - 2, first) if setext else first
-    start, end = lines[first]
-    content = inline.content.split("\n")[0]
-    found = text.find(content, start, end) if content else -1
-    begin = found if found >= 0 else start
-    stop_at = begin + len(content) if found >= 0 else end
-    if setext:
-        stop_at = lines[last][1]
-    label = _plain(inline) or text[begin:stop_at].strip()
-    return _Heading(label, begin, stop_at, int(token.tag[1:]))
+def _table_rows(text: str, lines: list[tuple[int, int]], first: int, stop: int) -> list:
+    rows = []
+    for start, end in lines[first:stop]:
+        if _TABLE_RULE.match(text[start:end]):
+            continue
+        cells, cursor = [], start
+        line = text[start:end]
+        bars = [m.start() for m in re.finditer(r"(?<!\\)\|", line)]
+        for bar in [*bars, len(line)]:
+            a, b = cursor, start + bar
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                cells.append((a, b))
+            cursor = start + bar + 1
+        if cells:
+            rows.append(tuple(cells))
+    return rows
 
 
-def _classify(tokens: list[Token], text: str, lines: list[tuple[int, int]]) -> _Lines:
-    result = _Lines()
+def _walk(tokens: list[Token], text: str, lines: list[tuple[int, int]]) -> _Parsed:
+    parsed = _Parsed()
+    lists = quotes = 0
     for index, token in enumerate(tokens):
+        if token.type in {"bullet_list_open", "ordered_list_open"}:
+            lists += 1
+        elif token.type in {"bullet_list_close", "ordered_list_close"}:
+            lists -= 1
+        elif token.type == "blockquote_open":
+            quotes += 1
+        elif token.type == "blockquote_close":
+            quotes -= 1
         if token.map is None:
             continue
         first, stop = token.map
-        if token.type == "heading_open":
-            result.headings[first] = _heading(text, lines, token, tokens[index + 1])
-            result.breaks.update(range(first + 1, stop))  # a setext underline
-        elif token.type in {"paragraph_open", "code_block", "table_open"}:
-            result.body.update(range(first, stop))
-            if token.type == "paragraph_open" and token.level == 0:
-                result.prose.extend(range(first, stop))
-            if token.type == "table_open" and first + 1 < stop:
-                result.breaks.add(first + 1)  # the |---|---| delimiter row
+        if token.type in {"heading_open", "paragraph_open"}:
+            inline = tokens[index + 1]
+            span = _content_span(text, lines, first, inline.content, parsed.markup)
+            if span is None:
+                continue
+            if token.type == "heading_open":
+                kind, level = HEADING, int(token.tag[1:])
+                span = (
+                    (span[0], span[1])
+                    if token.markup.startswith("#")
+                    else (
+                        span[0],
+                        lines[max(stop - 2, first)][1],
+                    )
+                )
+            else:
+                kind = LIST_ITEM if lists else QUOTE if quotes else PARAGRAPH
+                level = max(lists - 1, 0)
+            parsed.markup += inline_markup(text, *span)
+            made = Block(kind, span[0], span[1], level)
+            parsed.blocks.append(made)
+            if kind == PARAGRAPH and token.level == 0:
+                parsed.top_level.add(made)
         elif token.type == "fence":
             closing = text[lines[stop - 1][0] : lines[stop - 1][1]].strip()
-            closed = stop - 1 > first and closing[:1] in _FENCE_CHARS
-            result.breaks.update({first, stop - 1} if closed else {first})
-            result.body.update(range(first + 1, stop - 1 if closed else stop))
-        elif token.type in {"html_block", "hr"}:
-            result.breaks.update(range(first, stop))  # raw markup is not prose
-    return result
+            closed = stop - 1 > first and closing[:1] in "`~"
+            body = range(first + 1, stop - 1 if closed else stop)
+            if len(body):
+                _add_code(parsed, text, lines, body)
+        elif token.type == "code_block":
+            _add_code(parsed, text, lines, range(first, stop))
+        elif token.type == "table_open":
+            rows = _table_rows(text, lines, first, stop)
+            if rows:
+                parsed.blocks.append(Block(TABLE, rows[0][0][0], rows[-1][-1][1], rows=tuple(rows)))
+                for row in rows:
+                    for cell in row:
+                        parsed.markup += inline_markup(text, *cell)
+    return parsed
+
+
+def _add_code(parsed: _Parsed, text: str, lines: list[tuple[int, int]], body: range) -> None:
+    start, end = lines[body[0]][0], lines[body[-1]][1]
+    if text[start:end].strip():
+        parsed.blocks.append(Block(CODE, start, end))
 
 
 def _title(
-    text: str, fields: dict[str, FieldSpan], headings: list[_Heading], bylines: Bylines
+    text: str, fields: dict[str, FieldSpan], headings: list[Block], bylines: Bylines, markup
 ) -> FieldSpan | str:
     """Front matter `title:`, else the first `#` heading, else the headline a masthead or
     byline marks (when it comes before any heading), else the first heading or line."""
     if "title" in fields:
         return fields["title"]
     top = next((h for h in headings if h.level == 1), None)
-    if top is not None and text[top.start : top.end] == top.label:
-        return FieldSpan("title", top.start, top.end)
     if top is not None:
-        return top.label
+        label = plain_text(text, top.start, top.end, markup)
+        return (
+            FieldSpan("title", top.start, top.end) if label == text[top.start : top.end] else label
+        )
     headline = next((s for s in bylines.spans if s.name == "title"), None)
     if headline is not None and (not headings or headline.start < headings[0].start):
         return headline
-    return headings[0].label if headings else (first_line(text) or "")
+    if headings:
+        return plain_text(text, headings[0].start, headings[0].end, markup)
+    return first_line(text) or ""
 
 
 def read_markdown(file: SourceFile) -> Extracted:
-    """A Markdown article: sections from its headings, offsets into the file as stored."""
+    """A Markdown document: blocks from its structure, offsets into the file as stored."""
     text = decode_utf8(file)
     lines = _line_spans(text)
     matter = _front_matter(text, lines)
     fields = {span.name: span for span in _front_matter_fields(text, lines, matter)}
     parse_from = lines[matter][0] if matter < len(lines) else len(text)
-    tokens = MarkdownIt("commonmark").enable("table").parse("\n" * matter + text[parse_from:])
-    parsed = _classify(tokens, text, lines)
-    bylines = find_bylines(text, lines, parsed.prose, file.known)
-    headings = [parsed.headings[line] for line in sorted(parsed.headings)]
-    title = _title(text, fields, headings, bylines)
+    tokens = (
+        MarkdownIt("commonmark")
+        .enable(["table", "strikethrough"])
+        .parse("\n" * matter + text[parse_from:])
+    )
+    parsed = _walk(tokens, text, lines)
+    markup = merged(parsed.markup)
+    paragraphs = [b for b in parsed.blocks if b in parsed.top_level]
+    settled, bylines = settle_bylines(text, paragraphs, file.known, masthead=True)
+    blocks = sorted(
+        [b for b in parsed.blocks if b not in parsed.top_level] + list(settled),
+        key=lambda b: b.start,
+    )
+    headings = [b for b in blocks if b.kind == HEADING]
+    title = _title(text, fields, headings, bylines, markup)
     if isinstance(title, FieldSpan):
         fields["title"], title = title, text[title.start : title.end]
-    pieces = []
-    for line, (start, end) in enumerate(lines):
-        if line in parsed.headings:
-            heading = parsed.headings[line]
-            pieces.append(Piece("heading", heading.start, heading.end, heading.label))
-        elif line == bylines.headline and line not in parsed.breaks:  # a headline paragraph
-            pieces.append(Piece("heading", *_stripped(text, start, end)))
-        elif line in parsed.breaks or line < matter or line in bylines.furniture:
-            pieces.append(Piece("break", start, end))
-        elif line in parsed.body:
-            pieces.append(Piece("body", start, end))
     author, published = (_value(text, fields.get(name)) for name in ("author", "published"))
     return Extracted(
         format="markdown",
         text=text,
-        sections=group_sections(text, pieces, file.known.title or title or file.source),
+        blocks=tuple(blocks),
         title=title,
         author=author or bylines.author,
         published=(iso_date(published) or published) if published else bylines.published,
         site=bylines.site,
         spans=tuple(({span.name: span for span in bylines.spans} | fields).values()),
+        markup=tuple(markup),
     )
-
-
-def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
-    line = text[start:end]
-    begin = start + len(line) - len(line.lstrip())
-    return begin, begin + len(line.strip())
 
 
 def _value(text: str, span: FieldSpan | None) -> str | None:

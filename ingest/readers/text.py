@@ -1,4 +1,4 @@
-"""Plain text: the file itself is the citable text; clean.py's heuristics find its sections."""
+"""Plain text: the file itself is the citable text; clean.py reads its lines into blocks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from ingest.readers.base import Extracted, FormatReader, SourceFile, decode_utf8
 
 
 def layout_text(text: str, title: str | None, file: SourceFile, fmt: str) -> Extracted:
-    """Sections, bylines and dates of a plain text (also PDF text, which has no markup).
+    """Blocks, bylines and dates of a plain text.
 
     The title is metadata's, else the one the file declares (a PDF's), else the headline under
     a masthead ("HealthHarbor / Home / ... / the headline / By ..."), else the first line.
@@ -17,7 +17,7 @@ def layout_text(text: str, title: str | None, file: SourceFile, fmt: str) -> Ext
     return Extracted(
         format=fmt,
         text=text,
-        sections=layout.sections,
+        blocks=layout.blocks,
         title=stated or layout.bylines.title or first_line(text),
         author=layout.bylines.author,
         published=layout.bylines.published,

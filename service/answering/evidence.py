@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from ingest.sentences import split_sentences
+from ingest.blocks.sentences import split_sentences
 from service.answering.abstention import EvidenceSignals
 from service.answering.features import Coverage, weighted_coverage
 from service.answering.word_rarity import english_rarity
@@ -89,8 +89,8 @@ def missing_known(resolved: Sequence[QuestionTerm], found: set[str]) -> float:
 
 def asking_terms(index: ServingIndex, query: Query) -> list[QuestionTerm]:
     """The resolved terms of the sentences that ask (all of them when nothing ends in "?")."""
-    sentences = [s.text for s in split_sentences(query.text)]
-    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    sentences = split_sentences(query.text)
+    asking = [s.plain for s in sentences if s.is_question]
     if len(sentences) < 2 or not asking:
         return list(query.resolved)
     terms = {t for s in asking for t in index.lexical.terms(s)}
@@ -105,7 +105,7 @@ def orphan_lead_in(index: ServingIndex, query: Query, hits: Sequence[Hit], best:
     for hit in hits[:3]:
         for sid in index.chunk_sentences[hit.row]:
             s = index.sentences[sid]
-            if not s.text.rstrip().endswith(":"):
+            if not s.is_lead_in:
                 continue
             following = sid + 1
             has_items = (
@@ -154,7 +154,10 @@ def evidence_signals(
             sum(1 for q in resolved if q.known is None) / len(resolved) if resolved else 0.0
         ),
         type_match=float(
-            any(query.intent.answered_by(index.sentences[sid].text, query.text) for sid in answer)
+            any(
+                query.intent.answered_by(index.sentences[sid].readable, query.text)
+                for sid in answer
+            )
         ),
         agreement=1.0 if dense_top & bm25_top else 0.0,
         margin=(best[1] - runner_up) if best else 0.0,

@@ -10,7 +10,7 @@ from service.answering.abstention import AbstentionModel
 from service.answering.evidence import evidence_signals
 from service.answering.features import FeatureExtractor, SentenceFeatures, passage_ranks
 from service.answering.meta import article_answer
-from service.answering.protocol import Answer, Citation, abstention
+from service.answering.protocol import Answer, Citation, abstention, answer_text
 from service.answering.ranker import SentenceRanker
 from service.answering.request_index import for_request
 from service.answering.selection import AnswerConfig, Candidate, eligible, select
@@ -57,7 +57,7 @@ def candidate_features(
     return [
         (sid, features.features(sid))
         for sid in features.passage_rank
-        if eligible(index, sid, config)
+        if eligible(index, sid, config, query.intent)
     ]
 
 
@@ -85,7 +85,11 @@ def cite(index: ServingIndex, sids: list[int]) -> tuple[Citation, ...]:
         s = index.sentences[sid]
         doc = index.documents[s.doc_id]
         page = doc.page_at(s.start)
-        citations.append(Citation(n, s.doc_id, doc.title, s.section, s.start, s.end, s.text, page))
+        citations.append(
+            Citation(
+                n, s.doc_id, doc.title, s.section, s.start, s.end, s.text, page, s.readable, s.kind
+            )
+        )
     return tuple(citations)
 
 
@@ -109,7 +113,11 @@ class ExtractiveAnswerer:
         features = _extractor(index, query, hits, self.config)
         score_of = _Scorer(features, self.ranker, self.config)
         candidates = sorted(
-            (score_of(sid) for sid in features.passage_rank if eligible(index, sid, self.config)),
+            (
+                score_of(sid)
+                for sid in features.passage_rank
+                if eligible(index, sid, self.config, query.intent)
+            ),
             key=lambda c: (-c.score, c.sid),
         )
         chosen = select(index, candidates, score_of, query, self.config) if candidates else []
@@ -121,7 +129,7 @@ class ExtractiveAnswerer:
         citations = cite(index, chosen)
         return Answer(
             question=query.raw,
-            text=" ".join(f"{c.quote} [{c.n}]" for c in citations),
+            text=answer_text(citations),
             abstained=False,
             confidence=round(confidence, 4),
             citations=citations,

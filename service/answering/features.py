@@ -80,7 +80,7 @@ def context_of(index: ServingIndex, sid: int) -> list[int]:
     or for a list item the list's lead-in and the sentence before that."""
     previous = neighbour(index, sid, -1)
     if not index.sentences[sid].bullet:
-        if previous is not None and index.sentences[previous].text.rstrip().endswith("?"):
+        if previous is not None and index.sentences[previous].is_question:
             return [previous]
         return []
     while previous is not None and index.sentences[previous].bullet:
@@ -159,9 +159,9 @@ class FeatureExtractor:
     def cue(self, sid: int) -> float:
         s, kind = self.index.sentences[sid], self.query.answer_type
         if kind is AnswerType.REASON:
-            return float(bool(_REASON_CUE.search(s.text)))
+            return float(bool(_REASON_CUE.search(s.readable)))
         if kind is AnswerType.STEPS:
-            return float(s.bullet or bool(_ADVICE_CUE.search(s.text)))
+            return float(s.bullet or bool(_ADVICE_CUE.search(s.readable)))
         if kind is AnswerType.LIST:
             return float(s.bullet)
         return 0.0
@@ -188,7 +188,7 @@ class FeatureExtractor:
         heading = index.heading_terms[sid]
         rank = self.passage_rank.get(sid)
         if query.intent.wants_value:
-            type_match = 1.0 if query.intent.answered_by(s.text, query.text) else -1.0
+            type_match = 1.0 if query.intent.answered_by(s.readable, query.text) else -1.0
         else:
             type_match = 0.0
         return SentenceFeatures(
@@ -204,10 +204,10 @@ class FeatureExtractor:
             centrality=float(index.sentence_centrality[sid]),
             passage_prior=1.0 / rank if rank else 0.0,
             first_in_section=float(neighbour(index, sid, -1) is None),
-            dependent=float(bool(CONTINUATION.match(s.text))),
+            dependent=float(bool(CONTINUATION.match(s.readable))),
             bullet=float(s.bullet),
             type_match=type_match,
-            length=min(len(s.text.split()), 40) / 40,
+            length=min(len(s.readable.split()), 40) / 40,
             heading_similarity=self.heading_similarity(section),
             section_similarity=self.section_similarity(section),
             cue=self.cue(sid),

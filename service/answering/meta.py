@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ingest.blocks.plain import collapse
 from ingest.documents import Document
 from service.answering.features import weighted_coverage
-from service.answering.protocol import Answer, Citation, abstention
+from service.answering.protocol import Answer, Citation, abstention, answer_text
 from service.intent import ArticleField
 from service.query import Query
 from service.retrieval.retrieve import Hit
@@ -72,13 +73,21 @@ def article_answer(index: ServingIndex, query: Query, hits: Sequence[Hit]) -> An
     ordered = sorted({(s.start, s.end) for s in spans if s is not None})
     citations = tuple(
         Citation(
-            n, doc.doc_id, doc.title, doc.title, start, end, doc.text[start:end], doc.page_at(start)
+            n,
+            doc.doc_id,
+            doc.title,
+            doc.title,
+            start,
+            end,
+            doc.text[start:end],
+            doc.page_at(start),
+            collapse(doc.text[start:end]),
         )
         for n, (start, end) in enumerate(ordered, start=1)
     )
     return Answer(
         question=query.raw,
-        text=" ".join(f"{c.quote} [{c.n}]" for c in citations),
+        text=answer_text(citations),
         abstained=False,
         confidence=1.0,
         citations=citations,

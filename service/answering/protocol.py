@@ -26,8 +26,19 @@ class Citation:
     section: str
     start: int
     end: int
-    quote: str
+    quote: str  # exactly text[start:end] of the document
     page: int | None = None  # where the source has pages
+    display: str = ""  # the quote as read: wrapping collapsed, inline markup dropped
+    kind: str = "paragraph"  # the kind of block it quotes: paragraph, list_item, code, table ...
+
+    @property
+    def shown(self) -> str:
+        return self.display or self.quote
+
+
+def answer_text(citations: Sequence[Citation]) -> str:
+    """The answer as read: each quote as it reads, followed by its marker."""
+    return " ".join(f"{c.shown} [{c.n}]" for c in citations)
 
 
 @dataclass(frozen=True)

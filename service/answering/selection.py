@@ -7,7 +7,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ingest.blocks.block import CODE, TABLE
 from service.answering.features import CONTINUATION, neighbour, same_paragraph
+from service.intent import Intent
 from service.query import Query
 from service.serving import ServingIndex
 
@@ -45,12 +47,18 @@ class Candidate:
 ScoreOf = Callable[[int], Candidate]
 
 
-def eligible(index: ServingIndex, sid: int, config: AnswerConfig) -> bool:
-    """Headings never get here; article questions, list lead-ins and fragments are no answer."""
+def eligible(index: ServingIndex, sid: int, config: AnswerConfig, intent: Intent) -> bool:
+    """Headings never get here; article questions, list lead-ins and fragments are no answer;
+    code only when code is asked for, a table only when a value or option is."""
     s = index.sentences[sid]
-    text = s.text.rstrip()
+    if s.kind == CODE:
+        return intent.wants_code
+    if s.kind == TABLE:
+        return intent.wants_table
     return not (
-        text.endswith(("?", ":")) or (len(text.split()) < config.min_words and not s.bullet)
+        s.is_question
+        or s.is_lead_in
+        or (len(s.readable.split()) < config.min_words and not s.bullet)
     )
 
 
@@ -69,31 +77,31 @@ def _list_after(index: ServingIndex, sid: int) -> int | None:
     """The first item of a list that `sid` introduces (directly or through a lead-in line)."""
     step = neighbour(index, sid, 1)
     if step is not None and not index.sentences[step].bullet:
-        lead_in = index.sentences[step].text.rstrip().endswith(":")
+        lead_in = index.sentences[step].is_lead_in
         step = neighbour(index, step, 1) if lead_in else None
     return step if step is not None and index.sentences[step].bullet else None
 
 
 def _window(
-    index: ServingIndex, best: Candidate, score_of: ScoreOf, config: AnswerConfig
+    index: ServingIndex, best: Candidate, score_of: ScoreOf, config: AnswerConfig, intent: Intent
 ) -> list[int]:
     """The best sentence, with the sentence before it when it leans on it ("This ...") and the
     sentences after it that continue it or answer nearly as well, within one paragraph."""
     chosen = [best.sid]
     previous = neighbour(index, best.sid, -1)
     if (
-        CONTINUATION.match(index.sentences[best.sid].text)
+        CONTINUATION.match(index.sentences[best.sid].readable)
         and same_paragraph(index, best.sid, previous)
-        and eligible(index, previous, config)
+        and eligible(index, previous, config, intent)
     ):
         chosen.insert(0, previous)
     following = neighbour(index, best.sid, 1)
     while (
         len(chosen) < config.max_sentences
         and same_paragraph(index, best.sid, following)
-        and eligible(index, following, config)
+        and eligible(index, following, config, intent)
     ):
-        continues = CONTINUATION.match(index.sentences[following].text)
+        continues = CONTINUATION.match(index.sentences[following].readable)
         close = score_of(following).score >= best.score - config.follow_margin
         if not (continues or close):
             break
@@ -107,6 +115,7 @@ def _section_answer(
     best: Candidate,
     score_of: ScoreOf,
     config: AnswerConfig,
+    intent: Intent,
 ) -> list[int]:
     """For reasons and steps: the best-scoring sentences of the best sentence's section (up to
     the budget, near-duplicates skipped), so a section that gives several reasons is answered
@@ -116,7 +125,7 @@ def _section_answer(
         (
             score_of(sid)
             for sid in index.section_sentences[section]
-            if sid != best.sid and eligible(index, sid, config)
+            if sid != best.sid and eligible(index, sid, config, intent)
         ),
         key=lambda c: (-c.score, c.sid),
     )
@@ -165,8 +174,8 @@ def select(
         if listed:
             return listed
     if query.intent.wants_several:
-        return _section_answer(index, best, score_of, config)
-    chosen = _window(index, best, score_of, config)
+        return _section_answer(index, best, score_of, config, query.intent)
+    chosen = _window(index, best, score_of, config, query.intent)
     vectors = index.sentence_vectors
     anchor_doc = index.sentences[best.sid].doc_id
     other_doc_taken = False

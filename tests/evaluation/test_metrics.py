@@ -328,7 +328,14 @@ def test_split_cited_segments_round_trip(parts: list[tuple[str, list[int]]]) -> 
 
 
 def test_groundedness() -> None:
-    source = {1: "Intro. Cats purr softly. More.", 2: "Dogs bark.", 3: "Birds sing."}
+    source = {
+        n: (text, ())
+        for n, text in {
+            1: "Intro. Cats purr softly. More.",
+            2: "Dogs bark.",
+            3: "Birds sing.",
+        }.items()
+    }
     answers = {
         "c1": "Cats purr softly. [1] Dogs fly. [2] Birds sing. [1][3] Uncited tail.",
         "c2": "Dogs bark. [7]",  # marker without a cited text
@@ -337,6 +344,24 @@ def test_groundedness() -> None:
     }
     result = groundedness(answers, {"c1": source, "c2": source})
     assert result.per_case == {"c1": 2 / 4, "c2": 0.0, "c4": 0.0}
+
+
+def test_groundedness_reads_past_wrapping_and_markup_but_not_past_other_words() -> None:
+    quote = "The **default** is\n50, and the\nmaximum is 100."
+    markup = [(4, 6), (13, 15)]
+    cited = {"c": {1: (quote, markup)}}
+    read = "The default is 50, and the maximum is 100."
+    assert groundedness({"c": f"{read} [1]"}, cited).per_case == {"c": 1.0}
+    changed = "The default is 60, and the maximum is 100."
+    assert groundedness({"c": f"{changed} [1]"}, cited).per_case == {"c": 0.0}
+
+
+def test_markers_inside_a_quote_are_its_own_words_when_the_citations_are_known() -> None:
+    answer = "How to use bzip2 [2] describes the command. [1] Install it first. [2]"
+    assert split_cited_segments(answer, 2) == [
+        ("How to use bzip2 [2] describes the command.", (1,)),
+        ("Install it first.", (2,)),
+    ]
 
 
 def test_answer_length_and_chars() -> None:

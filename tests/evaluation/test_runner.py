@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from evaluation import metrics
@@ -112,6 +114,24 @@ def _result(case: Case, passages: list[tuple[str, int, int]] | None) -> CaseResu
 CORPUS = Corpus(source_of={"doc-a": "a.txt", "doc-b": "b.txt"}, text_of={})
 
 
+def _spans(case: Case) -> dict[str, tuple[Span, ...]]:
+    return {case.id: case.evidence_spans}
+
+
+def test_evidence_is_found_in_the_text_the_service_serves() -> None:
+    text = "Heading\n\nThe default priority value is 50, and the maximum is\n100. More text."
+    corpus = Corpus({"doc-a": "a.txt"}, {"doc-a": text})
+    case = replace(
+        _case("c", ()),
+        sources=("a.txt",),
+        evidence=("The default priority value is 50, and the maximum is 100.",),
+    )
+    [span] = corpus.evidence(case)
+    assert text[span.start : span.end] == (
+        "The default priority value is 50, and the maximum is\n100."
+    )
+
+
 def test_evidence_run_labels_each_passage_by_the_evidence_it_newly_covers() -> None:
     e0, e1 = Span("a.txt", 10, 20), Span("a.txt", 50, 60)
     case = _case("c1", (e0, e1))
@@ -122,7 +142,7 @@ def test_evidence_run_labels_each_passage_by_the_evidence_it_newly_covers() -> N
         ("doc-a", 12, 14),  # covers e0 again: nothing new
         ("doc-a", 20, 50),  # touches neither (half-open spans)
     ]
-    run, qrels = evidence_run([_result(case, passages)], CORPUS)
+    run, qrels = evidence_run([_result(case, passages)], CORPUS, _spans(case))
     assert qrels == {"c1": {"e0": 1, "e1": 1}}
     assert run == {"c1": ["miss0", "e1", "e0", "miss3", "miss4"]}
     assert metrics.hit_at_k(run, qrels, 1).overall == 0.0
@@ -141,7 +161,7 @@ def test_evidence_run_skips_unanswerable_and_counts_errors_as_misses() -> None:
         _result(failed, None),
         _result(unanswerable, [("doc-b", 0, 5)]),
     ]
-    run, qrels = evidence_run(results, CORPUS)
+    run, qrels = evidence_run(results, CORPUS, {c.id: c.evidence_spans for c in (answered, failed)})
     assert set(qrels) == {"ok", "failed"}
     assert run == {"ok": ["e0"], "failed": []}
     assert metrics.hit_at_k(run, qrels, 1).per_case == {"ok": 1.0, "failed": 0.0}
@@ -149,5 +169,5 @@ def test_evidence_run_skips_unanswerable_and_counts_errors_as_misses() -> None:
 
 def test_evidence_run_falls_back_to_the_doc_id_as_source() -> None:
     case = _case("c", (Span("unknown-doc", 0, 10),))
-    run, _ = evidence_run([_result(case, [("unknown-doc", 5, 6)])], CORPUS)
+    run, _ = evidence_run([_result(case, [("unknown-doc", 5, 6)])], CORPUS, _spans(case))
     assert run == {"c": ["e0"]}

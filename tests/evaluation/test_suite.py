@@ -97,7 +97,7 @@ def test_valid_suite_loads_with_exact_spans(tmp_path: Path, corpus: Path) -> Non
     assert [span.source for span in third.evidence_spans] == ["b.txt", "c.txt"]
     for case in cases:
         for span in case.evidence_spans:
-            text = read_source(corpus, span.source)
+            text = read_source(corpus, span.source).text
             assert text[span.start : span.end] in case.evidence
 
 
@@ -128,7 +128,7 @@ def test_a_source_may_be_a_relative_path_into_a_subfolder(tmp_path: Path, corpus
 
 
 def test_read_source_keeps_crlf(corpus: Path) -> None:
-    assert read_source(corpus, "a.txt") == TEXT_A
+    assert read_source(corpus, "a.txt").text == TEXT_A
     with pytest.raises(ValueError):
         read_source(corpus, "../a.txt")
 

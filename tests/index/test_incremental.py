@@ -97,7 +97,11 @@ def test_only_added_and_changed_documents_are_chunked_and_embedded(mixed, tmp_pa
     assert result.changes.added == ("notes--otters.txt",)
     assert result.changes.changed == ("compost.txt",)
     assert result.changes.removed == ("garlic.html",)
-    assert set(result.changes.unchanged) == {"guides--bees.pdf", "guides--sourdough.md"}
+    assert set(result.changes.unchanged) == {
+        "guides--bees.pdf",
+        "guides--sourdough.md",
+        "guides--pumps.docx",
+    }
     # exactly the new and the edited document's passages and sentences were embedded
     assert counting.texts == texts_of([by_id["compost.txt"], by_id["notes--otters.txt"]])
 

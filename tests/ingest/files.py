@@ -6,6 +6,9 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+# DejaVu, as matplotlib (a dependency) ships it: real PDFs with curly quotes and bullets
+FONTS = Path(__import__("matplotlib").get_data_path()) / "fonts" / "ttf"
+
 # (heading, body) per page of the two-page PDF: a heading line, then a paragraph that fpdf2
 # wraps over several lines, as real PDFs do.
 PDF_PAGES = (
@@ -95,10 +98,26 @@ def write_pdf(
     return path
 
 
+def write_docx(path: Path) -> Path:
+    """A small Word file: a title, a heading, a paragraph and a bulleted list."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Pump Care"
+    document.add_paragraph("Pump Care", style="Title")
+    document.add_heading("Seals", level=1)
+    document.add_paragraph("Replace the seals every two years, or sooner if they crack.")
+    document.add_paragraph("Switch the pump off first", style="List Bullet")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path
+
+
 def write_mixed_folder(root: Path) -> Path:
-    """The issue's folder: Markdown, text, HTML with nav and footer, a two-page PDF, a
-    subfolder, an undecodable .txt and a .png."""
+    """The issue's folder: Markdown, text, HTML with nav and footer, a two-page PDF, a Word
+    file, a subfolder, an undecodable .txt and a .png."""
     (root / "guides").mkdir(parents=True)
+    write_docx(root / "guides" / "pumps.docx")
     (root / "guides" / "sourdough.md").write_text(MARKDOWN, encoding="utf-8")
     (root / "compost.txt").write_text(PLAIN, encoding="utf-8")
     (root / "garlic.html").write_text(NAV_HTML, encoding="utf-8")

@@ -13,8 +13,7 @@ from ingest.clean import line_spans
 from ingest.corpus import build_document, load_corpus
 from ingest.documents import Document
 from ingest.metadata import METADATA_FILE
-from ingest.pipeline import prepare_documents
-from ingest.sentences import split_sentences
+from ingest.pipeline import document_sentences, prepare_documents
 from service.config import PROJECT_ROOT
 from tests.conftest import CORPUS, DISTANCING, STONEFIELD
 
@@ -35,7 +34,7 @@ def _stated(doc: Document) -> dict[str, str]:
 
 
 def _sentences(doc: Document) -> list[str]:
-    return [s.text for sec in doc.sections for s in split_sentences(doc.text, sec.start, sec.end)]
+    return [s.text for s in document_sentences(doc)]
 
 
 def _read(text: str, source: str = "page.txt") -> Document:
@@ -178,8 +177,9 @@ def test_saved_page_layouts_give_their_fields_with_exact_spans(layout):
     doc = _read(text, "page.md" if layout.startswith("Markdown") else "page.txt")
     assert _fields(doc) == fields
     assert _stated(doc) == spans
-    for span in doc.spans:  # a field's line is never body, so never an ordinary answer
-        assert not any(s.start < span.end and span.start < s.end for s in doc.sections)
+    units = document_sentences(doc)
+    for span in doc.spans:  # a field's line is never a block, so never an ordinary answer
+        assert not any(u.start < span.end and span.start < u.end for u in units)
     sentences = " ".join(_sentences(doc))
     for furniture in ("By ", "Written by", "Posted", "©", "Updated", "Last reviewed", "Home"):
         assert furniture not in sentences
@@ -233,7 +233,7 @@ def test_html_byline_paragraphs_give_the_fields_the_metadata_lacks():
     assert _stated(doc) == {
         "title": "Soil Basics",
         "author": "Tomás Reyes",
-        "published": "2023-01-12",
+        "published": "12 January 2023",  # the page's own words, cited where they stand
     }
     assert doc.text.count("Tomás Reyes") == 1  # stated once, in the header, never as body
     assert not any("Written by" in s for s in _sentences(doc))

@@ -13,7 +13,7 @@ def test_every_chunk_quotes_its_original_span(corpus, config):
         assert prepared.chunks
         for chunk in prepared.chunks:
             assert doc.text[chunk.start : chunk.end] == chunk.text
-            assert len(chunk.text) <= config.chunk_size
+            assert len(chunk.readable) <= config.chunk_size  # as read: markers, wraps aside
             assert chunk.chunk_id == f"{doc.doc_id}:{chunk.start}-{chunk.end}"
             section = next(s for s in prepared.sections if s.start <= chunk.start < s.end)
             assert chunk.section == section.heading and chunk.end <= section.end
@@ -38,6 +38,26 @@ def test_chunks_end_on_sentence_boundaries(corpus):
             )
 
 
+def test_a_wrapped_section_is_cut_by_its_sentences_not_its_lines():
+    from ingest.corpus import build_document
+
+    paragraph = (
+        "Every line of this paragraph is wrapped at a narrow column, the way plain text\n"
+        "files and READMEs are written. A chunk may end only where a sentence or a block\n"
+        "ends, never where a line merely wraps. "
+    )
+    text = "Wrapped Notes\n\n" + "\n\n".join([paragraph.strip()] * 6) + "\n"
+    [prepared] = prepare_documents(
+        [build_document("notes.txt", text.encode())], ChunkingConfig(300, 60)
+    )
+    assert len(prepared.chunks) > 1
+    for chunk in prepared.chunks:
+        assert chunk.readable.rstrip()[-1] in ".!?" and "\n" not in chunk.readable.strip(
+            "\n"
+        ).replace("\n", "", 0)
+        assert text[chunk.start : chunk.end] == chunk.text
+
+
 def test_chunk_ids_are_stable(corpus):
     first = [c.chunk_id for p in prepare_documents(corpus, ChunkingConfig()) for c in p.chunks]
     again = [c.chunk_id for p in prepare_documents(corpus, ChunkingConfig()) for c in p.chunks]
@@ -60,5 +80,6 @@ def test_bad_chunking_config(size, overlap, message):
 def test_sections_are_chunked_separately(corpus):
     doc = corpus[1]
     sections = doc.sections
-    chunks = chunk_sections(doc.doc_id, doc.text, sections, make_splitter(ChunkingConfig()))
+    splitter = make_splitter(ChunkingConfig())
+    chunks = chunk_sections(doc.doc_id, doc.text, sections, doc.blocks, splitter, doc.markup)
     assert {c.section for c in chunks} == {s.heading for s in sections}

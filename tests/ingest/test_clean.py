@@ -1,3 +1,4 @@
+from ingest.blocks.sections import sections_of
 from ingest.clean import KnownNames, TextLayout, clean_text, looks_like_heading
 from ingest.documents import Document
 from tests.conftest import DISTANCING, STONEFIELD
@@ -32,7 +33,7 @@ def _clean(doc: Document) -> TextLayout:
 def test_glued_headings_are_split_and_offsets_kept(corpus):
     doc = _by_source(corpus, STONEFIELD)
     sections = doc.sections
-    assert _clean(doc).sections == sections
+    assert sections_of(doc.text, _clean(doc).blocks, doc.title) == sections
     assert [s.heading for s in sections] == STONEFIELD_HEADINGS
     for section in sections:
         body = doc.text[section.start : section.end]
@@ -64,16 +65,20 @@ def test_boilerplate_lines_are_dropped(corpus):
         )
         == 2
     )
-    body = " ".join(doc.text[s.start : s.end] for s in cleaned.sections)
+    body = " ".join(
+        doc.text[s.start : s.end] for s in sections_of(doc.text, cleaned.blocks, doc.title)
+    )
     assert "NEWSLETTER" not in body and "Archives" not in body
-    assert all(s.start >= 424 for s in cleaned.sections)  # nothing before the first heading
+    assert all(
+        s.start >= 424 for s in sections_of(doc.text, cleaned.blocks, doc.title)
+    )  # nothing before the first heading
 
 
 def test_standalone_headings_of_the_other_article(corpus):
     doc = _by_source(corpus, DISTANCING)
     cleaned = _clean(doc)
     assert cleaned.dropped == () and cleaned.bylines.spans == ()
-    assert [s.heading for s in cleaned.sections] == [
+    assert [s.heading for s in sections_of(doc.text, cleaned.blocks, doc.title)] == [
         "Understanding Emotional Distancing in Men",
         "Psychological Reasons Men Withdraw in Love",
         "Attachment Styles in Dating and Their Impact",
@@ -93,7 +98,7 @@ def test_heading_rules():
 
 def test_camel_case_inside_a_sentence_is_not_a_heading():
     text = "Intro\n\nShe bought an iPhone and met Ronald McDonald there. Then she left.\n"
-    [section] = clean_text(text, "Intro").sections
+    [section] = sections_of(text, clean_text(text, "Intro").blocks, "Intro")
     assert text[section.start : section.end].startswith("She bought an iPhone")
 
 
@@ -110,8 +115,9 @@ def test_stonefield_byline_and_date_are_citable_spans_not_body(corpus):
         "author": "Rob Stonefield",
         "published": "Jan 4, 2026",
     }
+    blocks = doc.blocks
     for span in doc.spans:
-        assert not any(s.start < span.end and span.start < s.end for s in doc.sections)
+        assert not any(b.start < span.end and span.start < b.end for b in blocks)
 
 
 def test_stonefield_without_metadata_finds_its_author_and_date(corpus):
@@ -123,7 +129,7 @@ def test_stonefield_without_metadata_finds_its_author_and_date(corpus):
         "published": "Jan 4, 2026",
     }
     assert (layout.bylines.author, layout.bylines.published) == ("Rob Stonefield", "2026-01-04")
-    assert layout.sections == _clean(doc).sections
+    assert layout.blocks == _clean(doc).blocks
 
 
 def test_explicit_bylines_and_dates_anywhere_in_the_header():
@@ -140,7 +146,7 @@ def test_explicit_bylines_and_dates_anywhere_in_the_header():
     layout = clean_text(text, "Title of the Piece")
     assert _stated(text, layout) == {"author": "Ana de la Cruz", "published": "4 March 2024"}
     assert layout.bylines.published == "2024-03-04"
-    body = " ".join(text[s.start : s.end] for s in layout.sections)
+    body = " ".join(text[b.start : b.end] for b in layout.blocks)
     assert "Written by" not in body and "Updated" not in body and "May 2, 2024" not in body
 
 
@@ -158,4 +164,5 @@ def test_a_name_counts_as_a_byline_only_beside_a_date_in_the_header():
     assert _stated(text, clean_text(text, "t")) == {"published": "March 3, 2024"}
     text = "Winter Feeding Tips\n\nBees need stores. They need them all winter long.\n"
     layout = clean_text(text, "t")
-    assert layout.bylines.spans == () and layout.sections[0].heading == "Winter Feeding Tips"
+    sections = sections_of(text, layout.blocks, "t")
+    assert layout.bylines.spans == () and sections[0].heading == "Winter Feeding Tips"

@@ -49,8 +49,9 @@ def test_every_readable_file_of_the_folder_becomes_a_document(mixed: Path):
         "garlic.html",
         "guides/bees.pdf",
         "guides/sourdough.md",
+        "guides/pumps.docx",
     }
-    assert {d.format for d in read.documents} == {"text", "html", "pdf", "markdown"}
+    assert {d.format for d in read.documents} == {"text", "html", "pdf", "markdown", "docx"}
     for doc in read.documents:
         assert_offsets_consistent(doc)
         assert DOC_ID.fullmatch(doc.doc_id)
@@ -72,7 +73,7 @@ def test_every_readable_file_of_the_folder_becomes_a_document(mixed: Path):
         "Choosing the Cloves",
         "Harvesting the Bulbs",
     ]
-    body = " ".join(html.text[s.start : s.end] for s in html.sections)
+    body = " ".join(html.text[b.start : b.end] for b in html.blocks)
     for navigation_or_footer in ("Seed catalogue", "newsletter", "Copyright", "Privacy policy"):
         assert navigation_or_footer not in html.text
     assert "<" not in html.text and "papery skin" in body
@@ -87,8 +88,8 @@ def test_every_readable_file_of_the_folder_becomes_a_document(mixed: Path):
         SkippedFile("latin1.txt", "not valid UTF-8 (invalid continuation byte at byte 3)"),
         SkippedFile(
             "photo.png",
-            "unsupported file type '.png'; readable: .htm, .html, .markdown, .md, .pdf, "
-            ".text, .txt",
+            "unsupported file type '.png'; readable: .docx, .htm, .html, .markdown, .md, "
+            ".pdf, .text, .txt",
         ),
     )
     assert read.files == scan_corpus(mixed)
@@ -238,7 +239,7 @@ def test_scan_sees_every_change_without_reading_any_format(mixed: Path):
 
 def test_read_source_gives_the_citable_text_of_one_file(mixed: Path):
     html = read_source(mixed, "garlic.html")
-    assert html.text.startswith("Growing Garlic at Home\nBy Priya Natarajan\n")
+    assert html.text.startswith("Growing Garlic at Home\n\nBy Priya Natarajan\n")
     assert (
         read_source(mixed, "guides/sourdough.md").text
         == (mixed / "guides" / "sourdough.md").read_text()

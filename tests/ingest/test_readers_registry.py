@@ -12,6 +12,7 @@ def test_every_format_registers_its_suffixes():
         ".html": "html",
         ".htm": "html",
         ".pdf": "pdf",
+        ".docx": "docx",
     }
     with pytest.raises(TypeError):
         READERS[".png"] = READERS[".txt"]  # type: ignore[index]  # the registry is read-only

@@ -50,7 +50,7 @@ def test_a_users_folder_served_changed_over_http_and_rebuilt(tmp_path, settings)
         # Every readable file answers, with verbatim citations, sections and pages.
         health = http.get("/health").json()
         assert {s["source"] for s in health["skipped"]} == {"latin1.txt", "photo.png"}
-        assert health["documents"] == 4
+        assert health["documents"] == 5
         for question, doc_id, words, section, page in SECTIONED:
             body = http.post("/ask", json={"question": question}).json()
             quotes = [c for c in cited(body, doc_id) if words in c["quote"]]

@@ -26,7 +26,7 @@ def server(tmp_path_factory, settings, embedder):
 
 def test_health_lists_the_skipped_files_with_their_reasons(server):
     health = httpx.get(f"{server.url}/health").json()
-    assert health["documents"] == 4
+    assert health["documents"] == 5
     reasons = {s["source"]: s["reason"] for s in health["skipped"]}
     assert set(reasons) == {"latin1.txt", "photo.png"}
     assert reasons["latin1.txt"].startswith("not valid UTF-8")
@@ -40,6 +40,7 @@ def test_documents_are_listed_by_relative_path(server):
         "garlic.html",
         "guides/bees.pdf",
         "guides/sourdough.md",
+        "guides/pumps.docx",
     }
 
 
@@ -49,6 +50,7 @@ def test_documents_are_listed_by_relative_path(server):
         ("How many kilograms of honey does a bee colony need for winter?", "guides--bees.pdf"),
         ("When should garlic bulbs be harvested?", "garlic.html"),
         ("How often does a sourdough starter in the fridge need feeding?", "guides--sourdough.md"),
+        ("How often should the pump seals be replaced?", "guides--pumps.docx"),
     ],
 )
 def test_each_format_is_answered_with_verbatim_citations(server, question, doc_id):

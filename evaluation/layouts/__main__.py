@@ -1,0 +1,3 @@
+from evaluation.layouts.campaign import main
+
+main()

@@ -191,6 +191,30 @@ def groundedness(
     return result_of(per_case)
 
 
+_TERMINAL = ".!?:;…\"”’')]"
+_WHOLE_KINDS = frozenset({"list_item", "heading", "code", "table"})
+
+
+def is_fragment(citation: Mapping) -> bool:
+    """A cited quote that stops mid-sentence: no terminal punctuation at its end, and not a
+    list item, heading, code block or table (which need none)."""
+    if citation.get("kind") in _WHOLE_KINDS:
+        return False
+    shown = (citation.get("display") or citation.get("quote") or "").rstrip()
+    return bool(shown) and shown[-1] not in _TERMINAL
+
+
+def fragment_rate(citations: Mapping[str, Sequence[Mapping]]) -> MetricResult:
+    """Share of a case's cited quotes that are fragments (see is_fragment)."""
+    return result_of(
+        {
+            case: sum(map(is_fragment, cited)) / len(cited)
+            for case, cited in citations.items()
+            if cited
+        }
+    )
+
+
 def answer_length(
     answers: Mapping[str, str], counts: Mapping[str, int] | None = None
 ) -> MetricResult:

@@ -24,10 +24,10 @@ from service.config import settings_from_env
 SERVICE = "service"
 COLUMNS = (
     "hit@1", "hit@5", "mrr@10", "must_contain", "citation_precision", "answer_sentences",
-    "groundedness", "abstention_f1", "false_abstention_rate",
+    "groundedness", "fragments", "abstention_f1", "false_abstention_rate",
 )  # fmt: skip
 PER_CASE = ("hit@1", "hit@5", "mrr@10", "must_contain", "citation_precision",
-            "answer_sentences", "groundedness")  # fmt: skip
+            "answer_sentences", "groundedness", "fragments")  # fmt: skip
 
 
 @dataclass(frozen=True)

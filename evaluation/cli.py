@@ -128,6 +128,15 @@ def eval_command(
             previous,
             ignore_identical_ids=not keep_identical_ids,
         )
+    elif not target.endswith(".jsonl") and url is not None:  # one registered suite, over HTTP
+        entries = _registered(target, path)
+        if len(entries) != 1:
+            fail(
+                f"--url asks one service about one corpus: name one suite, not {target!r} "
+                f"({len(entries)} suites, each on its own corpus)"
+            )
+        [entry] = entries
+        code = run_suite(entry.path, url, out, previous, checks_for, top_k, entry.corpus)
     elif not target.endswith(".jsonl"):  # registered suites: heldout, fit, all or names
         from evaluation import campaign
 
@@ -148,6 +157,15 @@ def eval_command(
             fail(f"unexpected argument {str(path)!r}: give one suite file (or `beir DIR`)")
         code = run_suite(Path(target), url, out, previous, checks_for, top_k, corpus)
     raise typer.Exit(code)
+
+
+def _registered(target: str, path: Path | None) -> list:
+    from evaluation.registry import resolve
+
+    try:
+        return resolve([target] + ([str(path)] if path is not None else []))
+    except RegistryError as error:
+        fail(str(error))
 
 
 def calibrate_command(

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Metrics where a smaller value is the better one; answer_sentences is neither better nor worse.
-LOWER_IS_BETTER = frozenset({"false_abstention_rate", "latency_p50_ms", "latency_p95_ms", "errors"})
+LOWER_IS_BETTER = frozenset(
+    {"false_abstention_rate", "fragments", "latency_p50_ms", "latency_p95_ms", "errors"}
+)
 NEUTRAL = frozenset({"answer_sentences"})
 LATENCY_TOLERANCE = 0.25  # latency is noisy: only a rise of more than 25% counts as a regression
 QUALITY_TOLERANCE = 0.0005  # reports round to 4 decimals

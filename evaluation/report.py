@@ -23,7 +23,7 @@ METRIC_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("hit@1", "hit@3", "hit@5", "hit@10", "recall@5", "recall@10", "mrr@10", "ndcg@10"),
     ),
     ("answers", ("must_contain", "token_f1", "similarity", "answer_sentences")),
-    ("citations", ("citation_precision", "citation_recall", "groundedness")),
+    ("citations", ("citation_precision", "citation_recall", "groundedness", "fragments")),
     (
         "abstention",
         ("abstention_precision", "abstention_recall", "abstention_f1", "false_abstention_rate"),

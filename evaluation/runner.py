@@ -257,6 +257,9 @@ def score(
     per_metric["groundedness"] = answer_metrics.groundedness(
         {r.case.id: r.answer for r in answered}, cited_text
     )
+    per_metric["fragments"] = answer_metrics.fragment_rate(
+        {r.case.id: r.body["citations"] for r in answered}
+    )
     per_metric["answer_sentences"] = answer_metrics.answer_length(
         {r.case.id: r.answer for r in answered}, counts
     )

@@ -47,6 +47,7 @@ from service.schemas import (
     AskResponse,
     DocumentFull,
     DocumentMeta,
+    Examples,
     Mode,
     SearchResponse,
     check_text,
@@ -113,6 +114,12 @@ def add_query_routes(app: FastAPI, settings: Settings) -> None:
     def documents(engine: EngineDep) -> list[dict]:
         """Every indexed document's metadata."""
         return [d.metadata() for d in engine.index.documents.values()]
+
+    @app.get("/examples", response_model=Examples, dependencies=guard, responses=QUERY_ERRORS)
+    def examples(engine: EngineDep) -> dict:
+        """Questions the served documents suggest themselves (their FAQ's, their headings'),
+        for a first-time reader who does not know what to ask."""
+        return {"questions": list(engine.index.examples)}
 
     @app.get(
         "/documents/{doc_id}",

@@ -155,6 +155,13 @@ class DocumentFull(DocumentMeta):
     )
 
 
+class Examples(BaseModel):
+    questions: list[str] = Field(
+        description="Up to three questions drawn from the served documents' own headings "
+        "and questions; empty when they suggest none."
+    )
+
+
 class SkippedFileInfo(BaseModel):
     source: str = Field(description="The file's path inside the corpus.")
     reason: str = Field(description="Why it is not indexed (unsupported type, not UTF-8, ...).")

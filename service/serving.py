@@ -9,6 +9,7 @@ grows per passage or per sentence in memory. A version swap replaces the whole o
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from index.tables import Runs
 from ingest.chunk import Chunk
 from ingest.documents import Document
 from ingest.pipeline import SentenceRecord
+from service.examples import MAX_DOCUMENTS, MAX_SENTENCES, example_questions
 
 __all__ = ["ServingIndex", "centrality"]
 
@@ -43,6 +45,7 @@ class ServingIndex:
     sentence_section: np.ndarray  # per sentence, the id of its (document, heading) section
     section_sentences: Sequence[tuple[int, ...]]  # per section, its sentences in order
     section_vectors: np.ndarray  # per section, the embedding of its heading (or the title)
+    examples: tuple[str, ...] = ()  # questions the documents suggest (service/examples.py)
 
     @classmethod
     def of(cls, data: IndexData) -> ServingIndex:
@@ -67,6 +70,10 @@ class ServingIndex:
             sentence_section=tables.sentence_section,
             section_sentences=section_sentences,
             section_vectors=data.section_vectors,
+            examples=example_questions(
+                list(itertools.islice(data.documents.values(), MAX_DOCUMENTS)),
+                [data.sentences[i] for i in range(min(len(data.sentences), MAX_SENTENCES))],
+            ),
         )
 
     # The stored data, named as callers have always read it from an index.

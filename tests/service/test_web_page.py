@@ -104,9 +104,11 @@ def test_a_citation_opens_its_article_with_exactly_the_quote_marked(page, live_s
             rf"&version={body['index_version']}$"
         )
     )
-    text = client.get(f"/documents/{citation['doc_id']}").json()["text"]
-    full = page.locator("#article-text").evaluate("node => node.textContent")
-    assert full == text  # the whole article, not an excerpt
+    doc = client.get(f"/documents/{citation['doc_id']}").json()
+    shown = " ".join(page.locator("#article-text").evaluate("node => node.textContent").split())
+    for block in doc["blocks"]:  # the whole article, not an excerpt
+        if block["kind"] != "heading" or doc["text"][block["start"] : block["end"]] != doc["title"]:
+            assert " ".join(doc["text"][block["start"] : block["end"]].split()) in shown
     assert in_viewport(page, "#article-text mark")
     screenshot(page, "reader")
 
@@ -224,8 +226,11 @@ def test_a_shared_question_link_answers_on_load_and_its_first_citation_marks_the
 
 def test_a_shared_reader_link_marks_text_start_to_end(page, live_server, client):
     doc = client.get("/documents").json()[0]
-    text = client.get(f"/documents/{doc['doc_id']}").json()["text"]
-    start, end = len(text) // 2, len(text) // 2 + 40
+    full = client.get(f"/documents/{doc['doc_id']}").json()
+    text = full["text"]
+    block = max(full["blocks"], key=lambda b: b["end"] - b["start"])  # 40 characters inside it
+    start = (block["start"] + block["end"]) // 2 - 20
+    end = start + 40
     page.goto(f"{live_server.url}/read/{doc['doc_id']}?start={start}&end={end}")
 
     assert mark_text(page) == text[start:end]
@@ -240,6 +245,64 @@ def test_a_shared_reader_link_marks_text_start_to_end(page, live_server, client)
     expect(page.locator('[data-status="read"]')).to_contain_text("not in this article")
     page.goto(f"{live_server.url}/read/no-such-article")
     expect(page.locator("#read-error")).to_contain_text("not in the collection")
+
+
+README = """# Installing Tidy
+
+Tidy runs on any system with Python 3.11 or newer. Install it with `pip`,
+then check that the `tidy` command is on your path before you go on.
+
+## Before you start
+
+* Make sure you have a working compiler, because two of the optional
+  extensions are built from source when no wheel matches your system.
+  * On Debian this is the `build-essential` package.
+
+Run the installer:
+
+    pip install tidy-tool
+
+| Option | Default |
+|--------|---------|
+| `--width` | 72 |
+"""
+
+
+def test_the_reader_shows_headings_lists_code_and_tables_with_the_citation_marked(
+    page, tmp_path, settings, embedder
+):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "README.md").write_text(README, encoding="utf-8")
+    scratch = replace(settings, corpus_dir=corpus, index_dir=tmp_path / "index")
+    engine = Engine(scratch, embedder, build(scratch.index_dir, corpus, embedder))
+    start = README.index("Make sure")
+    end = README.index("your system.") + len("your system.")
+    with LiveServer(create_app(scratch, engine)) as server:
+        page.goto(f"{server.url}/read/README.md?start={start}&end={end}")
+        article = page.locator("#article-text")
+        expect(article.locator("h2")).to_have_text("Before you start")
+        expect(article.locator("li")).to_have_count(2)
+        expect(article.locator("li.level-1")).to_have_text(
+            "On Debian this is the build-essential package."
+        )
+        expect(article.locator("pre code")).to_have_text("    pip install tidy-tool")
+        expect(article.locator("table td")).to_have_text(["Option", "Default", "--width", "72"])
+        marked = article.locator("li mark")  # the cited item, its wrapping collapsed on screen
+        assert " ".join(marked.inner_text().split()) == " ".join(README[start:end].split())
+        assert mark_text(page) == README[start:end]  # and exactly the quoted characters
+        expect(article).not_to_contain_text("`")  # inline markup is cited, never shown
+
+
+def test_the_example_under_the_box_comes_from_the_documents_served(page, live_server, client):
+    examples = client.get("/examples").json()["questions"]
+    assert examples
+    page.goto(live_server.url + "/")
+    link = page.locator("#example-link")
+    expect(link).to_have_text(f"“{examples[0]}”")
+    link.click()
+    expect(page.locator("#answer-heading")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/\?q="))
 
 
 def test_search_mode_ranks_passages_and_shows_their_signals(page, live_server):
@@ -279,9 +342,12 @@ def test_the_documents_list_shows_each_article_and_opens_it(page, live_server, c
             expect(meta).to_contain_text(doc["published"][:4])  # the year, however it is spelt
     dated = next(d for d in documents if d["published"])
     page.get_by_role("link", name=dated["title"]).click()
-    text = client.get(f"/documents/{dated['doc_id']}").json()["text"]
+    full = client.get(f"/documents/{dated['doc_id']}").json()
     expect(page.locator("#article-title")).to_have_text(dated["title"])
-    assert page.locator("#article-text").evaluate("node => node.textContent") == text
+    shown = page.locator("#article-text").evaluate("node => node.textContent")
+    headings = [b for b in full["blocks"] if b["kind"] == "heading"]
+    expect(page.locator("#article-text h2, #article-text h3")).to_have_count(len(headings))
+    assert "".join(shown.split()) in "".join(full["text"].split())  # the text, in its order
     page.get_by_role("link", name="Back to all articles").click()
     expect(items).to_have_count(len(documents))
 

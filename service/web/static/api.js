@@ -59,3 +59,8 @@ export function postJson(path, payload) {
     body: JSON.stringify(payload),
   });
 }
+
+// A request the page does not wait on (the example question): never cancels another.
+export function lookup(path) {
+  return call(path, {});
+}

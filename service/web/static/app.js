@@ -2,8 +2,8 @@
 // Hand-written ES modules, no framework and no build step. Every view has a URL (/?q=...,
 // /read/{doc_id}?start=S&end=E, /?view=search, /?view=articles), so links can be shared and
 // the browser's Back and Forward replay them.
-import { accessKey, postJson, request } from "./api.js";
-import { answerSection, describe, el, passageList, readHref, splitAt } from "./render.js";
+import { accessKey, lookup, postJson, request } from "./api.js";
+import { answerSection, articleBody, describe, el, passageList, readHref, splitAt } from "./render.js";
 
 const $ = (selector) => document.querySelector(selector);
 const answers = new Map(); // mode + question -> /ask body: Back shows it without asking again
@@ -230,17 +230,16 @@ async function showRead(docId, params) {
   $("#article-meta").textContent = describe(doc);
   const start = offset(params, "start");
   const end = offset(params, "end");
-  const parts = start === null || end === null ? null : splitAt(doc.text, start, end);
-  $("#article-jump").hidden = !parts;
-  if (!parts) {
-    text.replaceChildren(doc.text);
+  const cite = start === null || end === null || !splitAt(doc.text, start, end) ? null : [start, end];
+  text.replaceChildren(...articleBody(doc, cite));
+  $("#article-jump").hidden = !cite;
+  if (!cite) {
     const asked = params.has("start") || params.has("end");
     setStatus("read", asked ? "The highlighted passage is not in this article; showing it whole." : "");
     window.scrollTo(0, 0);
     focusOn($("#article-title"));
     return;
   }
-  text.replaceChildren(parts[0], el("mark", { id: "cited", tabindex: "-1", text: parts[1] }), parts[2]);
   setStatus("read", "The cited passage is highlighted.");
   revealMark();
 }
@@ -300,6 +299,21 @@ $("#search-form").addEventListener("submit", (event) => {
   navigate(`/?${params}`);
 });
 
+// An example drawn from the documents being served, under the question box.
+async function showExample() {
+  try {
+    const { questions } = await lookup("/examples");
+    if (!questions.length) return;
+    const link = $("#example-link");
+    link.textContent = `“${questions[0]}”`;
+    link.href = `/?q=${encodeURIComponent(questions[0])}`;
+    $("#ask-example").hidden = false;
+  } catch {
+    // no example (no index yet, or a key is needed): the hint reads well without one
+  }
+}
+
 $("#article-jump button").addEventListener("click", revealMark);
+showExample();
 window.addEventListener("popstate", route);
 route();

@@ -125,7 +125,9 @@ function answered(body) {
     el("h3", { text: "Where this comes from" }),
     el("ol", { className: "citations" }, ...body.citations.map((c) => el("li", { id: `citation-${c.n}` },
       el("a", { className: "cite", href: readHref(c.doc_id, c.start, c.end, body.index_version), "data-n": c.n, text: place(c) }),
-      el("blockquote", { text: `“${c.quote}”` })))),
+      c.kind === "code"
+        ? el("pre", { className: "code" }, el("code", { text: c.display || c.quote }))
+        : el("blockquote", { text: `“${c.display || c.quote}”` })))),
   ];
 }
 
@@ -150,4 +152,101 @@ export function answerSection(body) {
       passageList(body.passages, "passages", body.index_version)));
   }
   return el("section", { className: "answer", "aria-labelledby": "answer-heading" }, ...parts);
+}
+
+// ---------- the reader: an article as its blocks ----------
+
+// Offsets are code points (Python's), so the text is handled as an array of them.
+function textOf(chars, start, end) {
+  return chars.slice(start, end).join("");
+}
+
+// The parts of start..end a reader sees: inline markup (Markdown's **, backticks, link
+// targets) left out, the cited span marked. `state.first` makes the first mark the one the
+// page jumps to.
+function pieces(chars, start, end, markup, cite, state) {
+  const visible = [];
+  let cursor = start;
+  for (const [a, b] of markup) {
+    if (b <= cursor || a >= end) continue;
+    if (a > cursor) visible.push([cursor, a]);
+    cursor = Math.max(cursor, b);
+  }
+  if (cursor < end) visible.push([cursor, end]);
+  const out = [];
+  for (const [a, b] of visible) {
+    if (!cite || cite[1] <= a || cite[0] >= b) {
+      out.push(textOf(chars, a, b));
+      continue;
+    }
+    const from = Math.max(a, cite[0]);
+    const to = Math.min(b, cite[1]);
+    if (from > a) out.push(textOf(chars, a, from));
+    const mark = el("mark", { text: textOf(chars, from, to), className: "cited" });
+    if (state.first) {
+      mark.id = "cited";
+      mark.tabIndex = -1;
+      state.first = false;
+    }
+    out.push(mark);
+    if (to < b) out.push(textOf(chars, to, b));
+  }
+  return out;
+}
+
+const BLOCK_TAGS = { paragraph: "p", quote: "blockquote", caption: "p", list_item: "li" };
+
+// Headings, paragraphs, lists, code and tables as such; the text between blocks that is no
+// block (a byline, a date line) as a quiet aside, since answers cite it too.
+export function articleBody(doc, cite) {
+  const chars = Array.from(doc.text);
+  const markup = (doc.markup || []).slice().sort((x, y) => x[0] - y[0]);
+  const blocks = (doc.blocks || []).slice().sort((x, y) => x.start - y.start);
+  const state = { first: true };
+  const nodes = [];
+  let list = null;
+  let cursor = 0;
+  const aside = (a, b) => {
+    if (textOf(chars, a, b).trim()) {
+      list = null;
+      nodes.push(el("p", { className: "aside" }, ...pieces(chars, a, b, [], cite, state)));
+    }
+  };
+  for (const block of blocks) {
+    if (block.start < cursor) continue;
+    const title = block.kind === "heading" && nodes.length === 0
+      && textOf(chars, block.start, block.end) === doc.title;
+    const cited = cite && cite[0] < block.end && cite[1] > block.start;
+    if (title && !cited) {  // the page's own heading shows it already
+      aside(cursor, block.start);
+      cursor = block.end;
+      continue;
+    }
+    aside(cursor, block.start);
+    cursor = block.end;
+    const inline = () => pieces(chars, block.start, block.end, markup, cite, state);
+    if (block.kind === "list_item") {
+      if (!list) {
+        list = el("ul", { className: "items" });
+        nodes.push(list);
+      }
+      list.append(el("li", { className: `level-${Math.min(block.level || 0, 4)}` }, ...inline()));
+      continue;
+    }
+    list = null;
+    if (block.kind === "heading") {
+      const level = Math.min(Math.max(block.level || 2, 2), 4);
+      nodes.push(el(`h${level}`, {}, ...inline()));
+    } else if (block.kind === "code") {
+      const code = pieces(chars, block.start, block.end, [], cite, state);
+      nodes.push(el("pre", { className: "code" }, el("code", {}, ...code)));
+    } else if (block.kind === "table" && block.rows && block.rows.length) {
+      nodes.push(el("table", { className: "cells" }, el("tbody", {}, ...block.rows.map((row) =>
+        el("tr", {}, ...row.map(([a, b]) => el("td", {}, ...pieces(chars, a, b, markup, cite, state))))))));
+    } else {
+      nodes.push(el(BLOCK_TAGS[block.kind] || "p", { className: block.kind }, ...inline()));
+    }
+  }
+  aside(cursor, chars.length);
+  return nodes;
 }

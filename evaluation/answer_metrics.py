@@ -18,6 +18,7 @@ import numpy as np
 from evaluation.locate import grounded
 from evaluation.metrics import MetricResult, result_of
 from evaluation.suite import Span, normalize_text
+from ingest.blocks.sentences import ends_sentence
 
 _MARKERS = re.compile(r"(?:\s*\[\d+\])+")
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -125,15 +126,18 @@ def citation_recall(
 
 
 def split_cited_segments(
-    answer: str, count: int | None = None
+    answer: str, citations: Sequence[Mapping] | None = None
 ) -> list[tuple[str, tuple[int, ...]]]:
     """Split "Text. [1] More. [2][3]" into (segment, citation numbers); empty segments dropped.
 
-    With `count`, the answer's citations are known to be numbered 1..count in reading order, so
-    markers are looked for in that order and a quote's own "[2]" (a cross-reference in the
-    document) is read as text."""
-    if count:
-        ordered = _in_order(answer, count)
+    With the answer's `citations` known, a quote's own "[2]" or "systems[1]" (a reference in
+    the document) is read as text: the answer is matched against its citations as shown, one
+    after another, else their markers are looked for in order."""
+    if citations:
+        shown = [(str(c.get("display") or ""), int(c["n"])) for c in citations]
+        if all(text for text, _ in shown) and answer == " ".join(f"{t} [{n}]" for t, n in shown):
+            return [(text, (n,)) for text, n in shown]
+        ordered = _in_order(answer, len(citations))
         if ordered is not None:
             return ordered
     segments: list[tuple[str, tuple[int, ...]]] = []
@@ -174,14 +178,17 @@ Cited = tuple[str, Sequence[tuple[int, int]]]  # a quote, and the markup spans w
 
 
 def groundedness(
-    answers: Mapping[str, str], cited_text: Mapping[str, Mapping[int, Cited]]
+    answers: Mapping[str, str],
+    cited_text: Mapping[str, Mapping[int, Cited]],
+    citations: Mapping[str, Sequence[Mapping]] | None = None,
 ) -> MetricResult:
     """Share of an answer's segments that say word for word what the source text of a
-    citation they carry says (its wrapping and inline markup aside)."""
+    citation they carry says (its wrapping and inline markup aside). `citations`, each case's
+    citations as the service gave them, tell a quote's own bracketed numbers from markers."""
     per_case: dict[str, float] = {}
     for case, answer in answers.items():
         texts = cited_text.get(case, {})
-        segments = split_cited_segments(answer, len(texts))
+        segments = split_cited_segments(answer, (citations or {}).get(case))
         if segments:
             grounded_count = sum(
                 any(grounded(text, *texts[n]) for n in nums if n in texts)
@@ -191,24 +198,29 @@ def groundedness(
     return result_of(per_case)
 
 
-_TERMINAL = ".!?:;…\"”’')]"
 _WHOLE_KINDS = frozenset({"list_item", "heading", "code", "table"})
 
 
-def is_fragment(citation: Mapping) -> bool:
-    """A cited quote that stops mid-sentence: no terminal punctuation at its end, and not a
-    list item, heading, code block or table (which need none)."""
+def is_fragment(citation: Mapping, following: Mapping | None = None) -> bool:
+    """A cited quote that stops mid-sentence: not ended as a sentence is, not a list item,
+    heading, code block or table (which need no full stop), and not a lead-in that the
+    answer's next quote, a code block or table, carries on ("... is set to" + the formula)."""
     if citation.get("kind") in _WHOLE_KINDS:
         return False
     shown = (citation.get("display") or citation.get("quote") or "").rstrip()
-    return bool(shown) and shown[-1] not in _TERMINAL
+    carried = following is not None and following.get("kind") in {"code", "table"}
+    return bool(shown) and not ends_sentence(shown) and not carried
 
 
 def fragment_rate(citations: Mapping[str, Sequence[Mapping]]) -> MetricResult:
     """Share of a case's cited quotes that are fragments (see is_fragment)."""
     return result_of(
         {
-            case: sum(map(is_fragment, cited)) / len(cited)
+            case: sum(
+                is_fragment(c, cited[i + 1] if i + 1 < len(cited) else None)
+                for i, c in enumerate(cited)
+            )
+            / len(cited)
             for case, cited in citations.items()
             if cited
         }
@@ -216,16 +228,16 @@ def fragment_rate(citations: Mapping[str, Sequence[Mapping]]) -> MetricResult:
 
 
 def answer_length(
-    answers: Mapping[str, str], counts: Mapping[str, int] | None = None
+    answers: Mapping[str, str], citations: Mapping[str, Sequence[Mapping]] | None = None
 ) -> MetricResult:
     """Number of segments (cited or not) per non-empty answer: how long answers run
-    (`counts`: each answer's number of citations, where known)."""
-    counts = counts or {}
+    (`citations`: each answer's citations, where known)."""
+    citations = citations or {}
     return result_of(
         {
             case: float(len(segments))
             for case, answer in answers.items()
-            if (segments := split_cited_segments(answer, counts.get(case)))
+            if (segments := split_cited_segments(answer, citations.get(case)))
         }
     )
 

@@ -54,7 +54,14 @@ def locate(snippet: str, text: str, markup: Spans = ()) -> tuple[int, int] | Non
         found = haystack.find(key)
     if found < 0:
         return None
-    return origin[found], origin[found + len(key) - 1] + 1
+    start, end = origin[found], origin[found + len(key) - 1] + 1
+    head = snippet[: len(snippet) - len(snippet.lstrip("\"“‘'([*_`"))]
+    tail = snippet[len(snippet.rstrip(".!?:;,\"”’')]*_`")) :]
+    if head and text[start - len(head) : start] == head:
+        start -= len(head)  # the opening quote or bracket the snippet starts with
+    if tail and text[end : end + len(tail)] == tail:
+        end += len(tail)  # and its closing punctuation
+    return start, end
 
 
 def grounded(segment: str, quote: str, markup: Spans = ()) -> bool:

@@ -233,9 +233,9 @@ def score(
     answers = {r.case.id: r.answer for r in answerable}
     phrases = {r.case.id: r.case.must_contain for r in answerable if r.case.must_contain}
     expected = {r.case.id: r.case.expected_answer for r in answerable if r.case.expected_answer}
-    counts = {r.case.id: len(r.body["citations"]) for r in answered}
+    cited = {r.case.id: r.body["citations"] for r in answered}
     plain = {
-        cid: answer_metrics.split_cited_segments(a, counts.get(cid)) for cid, a in answers.items()
+        cid: answer_metrics.split_cited_segments(a, cited.get(cid)) for cid, a in answers.items()
     }
     plain_text = {cid: " ".join(seg for seg, _ in segs) for cid, segs in plain.items()}
     per_metric["must_contain"] = answer_metrics.must_contain_coverage(answers, phrases)
@@ -255,13 +255,11 @@ def score(
         r.case.id: {c["n"]: _cited(c, corpus) for c in r.body["citations"]} for r in answered
     }
     per_metric["groundedness"] = answer_metrics.groundedness(
-        {r.case.id: r.answer for r in answered}, cited_text
+        {r.case.id: r.answer for r in answered}, cited_text, cited
     )
-    per_metric["fragments"] = answer_metrics.fragment_rate(
-        {r.case.id: r.body["citations"] for r in answered}
-    )
+    per_metric["fragments"] = answer_metrics.fragment_rate(cited)
     per_metric["answer_sentences"] = answer_metrics.answer_length(
-        {r.case.id: r.answer for r in answered}, counts
+        {r.case.id: r.answer for r in answered}, cited
     )
 
     decided = [r for r in results if not r.case.abstain_ok]

@@ -119,6 +119,38 @@ def _table(text: str, group: Sequence[_Line]) -> Block:
     return Block(TABLE, group[0].start, group[-1].end, rows=tuple(rows))
 
 
+_GAP = re.compile(r" {2,}|\t+")
+
+
+def _spaced_cells(text: str, line: _Line) -> list[tuple[int, int]]:
+    """A line's cells where runs of two or more spaces (or tabs) part them."""
+    cells, cursor = [], line.start
+    for gap in _GAP.finditer(text, line.start, line.end):
+        cells.append((cursor, gap.start()))
+        cursor = gap.end()
+    cells.append((cursor, line.end))
+    return [(a, b) for a, b in cells if b > a]
+
+
+def _aligned_table(text: str, group: Sequence[_Line], width: int | None) -> Block | None:
+    """Lines set in columns by spaces (a text export's table): every line has two cells or
+    more, no line wraps into the next, and the lines share a column that starts at the same
+    place. None when the lines are not such a table."""
+    if len(group) < 2 or any(_wraps(text, a, b, width) for a, b in pairwise(group)):
+        return None
+    rows = [_spaced_cells(text, line) for line in group]
+    if any(len(cells) < 2 for cells in rows):
+        return None
+    starts = [
+        {a - (line.start - line.indent) for a, _ in cells[1:]}
+        for line, cells in zip(group, rows, strict=True)
+    ]
+    shared = set.intersection(*starts)
+    if not shared:
+        return None
+    return Block(TABLE, group[0].start, group[-1].end, rows=tuple(tuple(c) for c in rows))
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
@@ -197,6 +229,9 @@ def _wrapped(
             return [Block(HEADING, group[0].start, group[0].end)]
     if _is_table(text, group):
         return [_table(text, group)]
+    aligned = _aligned_table(text, group, width)
+    if aligned is not None:
+        return [aligned]
     if _looks_like_code(text, group, base, width):
         return [Block(CODE, group[0].start - group[0].indent, group[-1].end)]
     return _prose(text, group, width)

@@ -52,6 +52,15 @@ class Sentence:
         return is_lead_in(self.plain)
 
 
+_ENDED = re.compile(r"[.!?…:;][\"”’')\]]*\s*$")
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether text ends as a sentence does (a full stop, question or exclamation mark, colon
+    or semicolon, then perhaps a closing quote or bracket)."""
+    return bool(_ENDED.search(text))
+
+
 def is_question(text: str) -> bool:
     """Whether a sentence asks (ends with a question mark)."""
     return text.rstrip().endswith("?")

@@ -87,17 +87,20 @@ def _table_row(line: Line) -> bool:
     return len(line.cells()) >= 2 and not line.mono
 
 
-def _fits(previous: Line, line: Line, style: _Style) -> bool:
-    """Whether the next line's first word would have fitted on the line before it: then that
-    line ended on purpose (a paragraph's last line, a line of its own), it did not wrap."""
+def _fits(previous: Line, line: Line, right: float, style: _Style) -> bool:
+    """Whether the next line's first word would have fitted on the line before it, whose text
+    runs to `right`: then that line ended on purpose (a paragraph's last line, a line of its
+    own), it did not wrap."""
     piece = line.pieces[0]
     word = piece.text.split(" ", 1)[0]
     width = (piece.x1 - piece.x0) * (len(word) + 1) / max(len(piece.text), 1)
-    return previous.end + width < style.right - 0.3 * style.body
+    return previous.end + width < right - 0.3 * style.body
 
 
-def _starts_block(previous: Line, line: Line, style: _Style) -> bool:
-    """Whether `line` starts a new paragraph rather than continuing the one before it."""
+def _starts_block(previous: Line, line: Line, style: _Style, right: float | None = None) -> bool:
+    """Whether `line` starts a new paragraph rather than continuing the one before it; `right`
+    is where the paragraph's lines so far end (an indented block ends short of the page's
+    margin)."""
     gap = previous.y - line.y
     if previous.page == line.page and (gap > 1.4 * style.gap or gap < -1):
         return True
@@ -105,7 +108,7 @@ def _starts_block(previous: Line, line: Line, style: _Style) -> bool:
         return True
     ended = previous.text[-1:] in _TERMINAL
     indented = line.x > previous.x + 0.8 * style.body
-    return (ended and indented) or _fits(previous, line, style)
+    return (ended and indented) or _fits(previous, line, right or style.right, style)
 
 
 def _blocks(lines: Sequence[Line], style: _Style) -> list[_Block]:
@@ -144,7 +147,8 @@ def _blocks(lines: Sequence[Line], style: _Style) -> list[_Block]:
             current.lines.append(line)
             continue
         joins = current and current.kind in {PARAGRAPH, LIST_ITEM} and previous is not None
-        wrapped = joins and not _starts_block(previous, line, style)
+        right = max(ln.end for ln in current.lines) if joins and len(current.lines) > 1 else None
+        wrapped = joins and not _starts_block(previous, line, style, right)
         marker = BULLET.match(line.text)
         if marker and not (wrapped and previous.text[-1:] not in _TERMINAL):  # "... is" / "100."
             level = max(0, round((line.x - style.left) / (2 * style.body)))

@@ -210,10 +210,10 @@ def running_lines(pages: Sequence[Sequence[Line]]) -> set[int]:
     of contents ("Introduction . . . . 3") or a lone footnote mark.
 
     A line at a page's edge is a running header or footer when another page's edge repeats it
-    (digits aside), or when it stands where other pages' running lines stand and carries a
-    number ("Chapter 5: Options 31"). On the first page only a line set exactly like the
-    running lines elsewhere goes: a title page's title repeats the running header in a
-    larger type, and stays."""
+    (digits aside), or when it is short and stands exactly where other pages' running lines
+    stand ("Chapter 5: Options 31", a chapter's name). On the first page only a line set
+    exactly like the running lines elsewhere goes: a title page's title repeats the running
+    header in a larger type, and stays."""
     marks = {
         id(line)
         for lines in pages
@@ -236,8 +236,6 @@ def running_lines(pages: Sequence[Sequence[Line]]) -> set[int]:
     furniture = {id(line) for n, line in running if n > 0 or places[_place(line)] >= 1}
     heights = Counter(round(line.y) for n, line in running if n > 0)
     for n, line in edges:  # at the usual height, saying something new ("Chapter 5: ...")
-        usual = heights[round(line.y)] >= 3 and n > 0
-        numbered = bool(re.search(r"(^\d+\s|\s\d+$)", line.text))
-        if usual and numbered and len(line.text.split()) <= 12:
+        if n > 0 and heights[round(line.y)] >= 3 and len(line.text.split()) <= 12:
             furniture.add(id(line))
     return furniture | marks

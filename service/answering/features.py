@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
+from ingest.blocks.block import CODE, TABLE
 from service.intent import AnswerType
 from service.query import Query, QuestionTerm
 from service.serving import ServingIndex
@@ -123,6 +124,8 @@ class SentenceFeatures:
     heading_similarity: float  # cosine of its section heading (or the title) to the question
     section_similarity: float  # best cosine of any sentence of its section to the question
     cue: float  # 1 when a "why" question meets reason wording, "how" advice wording or a list
+    code: float  # 1 for a code block (a candidate only when code is asked for)
+    table: float  # 1 for a table (a candidate only when a value or an option is asked for)
 
     def vector(self) -> list[float]:
         return [getattr(self, name) for name in FEATURES]
@@ -211,4 +214,6 @@ class FeatureExtractor:
             heading_similarity=self.heading_similarity(section),
             section_similarity=self.section_similarity(section),
             cue=self.cue(sid),
+            code=float(s.kind == CODE),
+            table=float(s.kind == TABLE),
         )

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.blocks.block import CODE, TABLE
+from ingest.blocks.sentences import ends_sentence
 from service.answering.features import CONTINUATION, neighbour, same_paragraph
 from service.intent import Intent
 from service.query import Query
@@ -160,6 +161,23 @@ def _list_answer(
     return None
 
 
+def carried_on(index: ServingIndex, chosen: list[int]) -> list[int]:
+    """Each sentence that runs on into a code block or table ("... is set to" + the formula,
+    "... by typing" + the command) with that block after it: a quote never stops mid-sentence."""
+    out: list[int] = []
+    for sid in chosen:
+        out.append(sid)
+        following = neighbour(index, sid, 1)
+        if (
+            following is not None
+            and following not in chosen
+            and index.sentences[following].kind in (CODE, TABLE)
+            and not ends_sentence(index.sentences[sid].readable)
+        ):
+            out.append(following)
+    return out
+
+
 def select(
     index: ServingIndex,
     candidates: list[Candidate],
@@ -172,9 +190,9 @@ def select(
     if query.intent.wants_several or _LIST_CUE.search(query.text):
         listed = _list_answer(index, candidates, config)
         if listed:
-            return listed
+            return carried_on(index, listed)
     if query.intent.wants_several:
-        return _section_answer(index, best, score_of, config, query.intent)
+        return carried_on(index, _section_answer(index, best, score_of, config, query.intent))
     chosen = _window(index, best, score_of, config, query.intent)
     vectors = index.sentence_vectors
     anchor_doc = index.sentences[best.sid].doc_id
@@ -192,6 +210,7 @@ def select(
             continue
         chosen.append(candidate.sid)
         other_doc_taken = other_doc_taken or other_doc
+    chosen = carried_on(index, chosen)
     # Read in article order within a document; documents in order of their best sentence.
     doc_order: dict[str, int] = {}
     for sid in chosen:

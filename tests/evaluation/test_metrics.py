@@ -358,10 +358,14 @@ def test_groundedness_reads_past_wrapping_and_markup_but_not_past_other_words() 
 
 def test_markers_inside_a_quote_are_its_own_words_when_the_citations_are_known() -> None:
     answer = "How to use bzip2 [2] describes the command. [1] Install it first. [2]"
-    assert split_cited_segments(answer, 2) == [
+    citations = [{"n": 1}, {"n": 2}]
+    assert split_cited_segments(answer, citations) == [
         ("How to use bzip2 [2] describes the command.", (1,)),
         ("Install it first.", (2,)),
     ]
+    own = "systems[1]. [1]"  # a footnote mark in the quote itself, and the quote's marker
+    shown = [{"n": 1, "display": "systems[1]."}]
+    assert split_cited_segments(own, shown) == [("systems[1].", (1,))]
 
 
 def test_answer_length_and_chars() -> None:

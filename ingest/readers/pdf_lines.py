@@ -29,6 +29,7 @@ _MONO = re.compile(
 )
 _BOLD = re.compile(r"bold|black|heavy|semibold|cmbx|-b\b|\+b\b|,b\b", re.IGNORECASE)
 EDGE_LINES = 2
+MAX_RUNNING_WORDS = 8  # a running header names a chapter or a title, never a sentence
 CELL_GAP = 1.2  # a gap wider than this many font sizes separates two cells of a row
 
 
@@ -221,10 +222,16 @@ def running_lines(pages: Sequence[Sequence[Line]]) -> set[int]:
         if _CONTENTS_LINE.search(line.text) or _FOOTNOTE_MARK.match(line.text)
     }
     edges: list[tuple[int, Line]] = []
+    apart: set[int] = set()  # a page's top or bottom line, set apart from the body by a gap
     for number, lines in enumerate(pages):
         by_height = sorted(lines, key=lambda ln: -ln.y)
         chosen = {id(ln): ln for ln in by_height[:EDGE_LINES] + by_height[-EDGE_LINES:]}
         edges += [(number, line) for line in chosen.values()]
+        if len(by_height) >= 2:
+            top, below = by_height[0], by_height[1]
+            bottom, above = by_height[-1], by_height[-2]
+            apart |= {id(top)} if top.y - below.y > 2 * max(top.size, 1.0) else set()
+            apart |= {id(bottom)} if above.y - bottom.y > 2 * max(bottom.size, 1.0) else set()
     counts = Counter(_key(line.text) for _, line in edges)
     repeated = len(pages) >= 2
     running = [
@@ -234,8 +241,11 @@ def running_lines(pages: Sequence[Sequence[Line]]) -> set[int]:
     ]
     places = Counter(_place(line) for n, line in running if n > 0)
     furniture = {id(line) for n, line in running if n > 0 or places[_place(line)] >= 1}
-    heights = Counter(round(line.y) for n, line in running if n > 0)
+    heights = Counter(
+        round(line.y) for n, line in running if n > 0 and not is_page_number(line.text)
+    )
     for n, line in edges:  # at the usual height, saying something new ("Chapter 5: ...")
-        if n > 0 and heights[round(line.y)] >= 3 and len(line.text.split()) <= 12:
+        usual = heights[round(line.y)] >= 3 and id(line) in apart
+        if n > 0 and usual and len(line.text.split()) <= MAX_RUNNING_WORDS:
             furniture.add(id(line))
     return furniture | marks

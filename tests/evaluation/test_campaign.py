@@ -8,6 +8,7 @@ from evaluation.baselines import NAMES, TopSentenceAnswerer, baseline_engine
 from evaluation.campaign import SERVICE, pooled, run_campaign, summary
 from evaluation.fitting import Engines, fit_entries
 from evaluation.registry import Role, SuiteEntry, load_registry, resolve
+from evaluation.suite import load_suite
 from service.config import PROJECT_ROOT
 
 SUITES = PROJECT_ROOT / "evaluation" / "suites"
@@ -84,3 +85,12 @@ def test_a_small_campaign_runs_each_suite_on_its_own_corpus(engines, tmp_path):
     assert set(data["pooled"]) == {SERVICE, *NAMES}
     assert data["pooled"][SERVICE]["cases"] == 8
     assert data["pooled"][SERVICE]["groundedness"] == 1.0
+
+
+@pytest.mark.parametrize("entry", list(load_registry().values()), ids=lambda e: e.name)
+def test_every_registered_suite_finds_its_evidence_in_the_documents_as_read(entry):
+    """The readers must keep every labelled sentence whole and findable: a suite whose
+    evidence a reader change lost fails to load here, not halfway through `make eval`."""
+    cases = load_suite(entry.path, entry.corpus)
+    answerable = [c for c in cases if c.answerable]
+    assert answerable and all(c.evidence_spans for c in answerable)

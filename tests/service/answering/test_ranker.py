@@ -83,13 +83,24 @@ def test_missing_or_broken_ranker_is_refused_never_a_silent_fallback(tmp_path: P
         load_ranker(bad)
 
 
+QUESTIONS = (  # chatty and keyword questions, where retrieval's first passage is often not it
+    "why are so many men bad at being emotionally vulnerable",
+    "push pull dynamic relationships meaning",
+    "can giving each other some space actually be good for a relationship",
+    "How do experts tell healthy processing time apart from problematic avoidance?",
+    "how can i tell if hes pulling away but still cares about me",
+)
+
+
 def test_answer_passage_comes_first_and_keeps_its_retrieval_rank(engine):
-    result = engine.ask("why are so many men bad at being emotionally vulnerable")
-    answer = result.answer
-    assert not answer.abstained
-    first, cited = answer.hits[0].chunk, answer.citations[0]
-    assert first.doc_id == cited.doc_id and first.start <= cited.start < cited.end <= first.end
-    assert [h.rank for h in answer.hits] == list(range(1, len(answer.hits) + 1))
-    retrieval_ranks = [h.signals["retrieval_rank"] for h in answer.hits]
-    assert len(set(retrieval_ranks)) == len(retrieval_ranks)
-    assert answer.hits[0].signals["retrieval_rank"] > 1  # retrieval put another passage first
+    reordered = 0
+    for question in QUESTIONS:
+        answer = engine.ask(question).answer
+        assert not answer.abstained, question
+        first, cited = answer.hits[0].chunk, answer.citations[0]
+        assert first.doc_id == cited.doc_id and first.start <= cited.start < cited.end <= first.end
+        assert [h.rank for h in answer.hits] == list(range(1, len(answer.hits) + 1))
+        retrieval_ranks = [h.signals["retrieval_rank"] for h in answer.hits]
+        assert len(set(retrieval_ranks)) == len(retrieval_ranks)
+        reordered += answer.hits[0].signals["retrieval_rank"] > 1
+    assert reordered  # retrieval put another passage first at least once, and it moved

@@ -275,10 +275,11 @@ def settle_bylines(
     ordered = sorted(blocks, key=lambda b: b.start)
     spans = [(b.start, b.end) for b in ordered]
     bylines = find_bylines(text, spans, range(len(spans)), known)
-    drop = set(bylines.lines) | (set(bylines.navigation) if masthead else set())
+    navigation = set(bylines.navigation) if masthead else set()
     kept = []
     for index, item in enumerate(ordered):
-        if index in drop and item.kind != HEADING:
+        # a byline set apart like a heading is still a byline; a menu never takes a heading
+        if index in bylines.lines or (index in navigation and item.kind != HEADING):
             continue
         if masthead and index == bylines.headline and item.kind == PARAGRAPH:
             item = Block(HEADING, item.start, item.end, 1)

@@ -52,6 +52,13 @@ _TRAILING_DATE = re.compile(
     rf"{WEEKDAY}?(?P<date>{DATE}){TIME}?",
     re.IGNORECASE,
 )
+# "Published on Site", "Published 2024-10-12 on Site": where (and when) the text appeared, as
+# the HTML reader writes a page's metadata into its text.
+_ON_SITE = re.compile(
+    rf"(?:first\s+)?(?:published|posted|appeared)(?:\s+(?P<date>{DATE}))?\s+(?:on|in|at)\s+"
+    r"(?P<site>.+)",
+    re.IGNORECASE,
+)
 # "By", "Written by", "Author:" and the like, then the name (and maybe more, see _author).
 _BY_LEAD = re.compile(
     r"(?:(?:written|posted|reported|words|story|article|text|compiled|created)\s+)?by\b\s*:?"
@@ -213,6 +220,14 @@ def _part(line: str, start: int, end: int, first: bool) -> _Part | None:
         lead = _SIGNATURE_LEAD.match(line, start, end)
     if lead is not None:
         return _author(line, lead.end(), end) if lead.end() < end else None
+    on_site = _ON_SITE.fullmatch(line, start, end)
+    if on_site and not _DATE_PART.fullmatch(on_site.group("site")):  # "Posted on May 3" is a date
+        site = _found(line, *_strip(line, on_site.start("site"), on_site.end("site")))
+        if not looks_like_site(site.value):
+            return None
+        date = on_site.start("date")
+        published = _found(line, date, on_site.end("date")) if date >= 0 else None
+        return _Part("date" if published else "site", site=site, published=published)
     if dated := _DATE_PART.fullmatch(line, start, end):
         part = _Part(
             "date",

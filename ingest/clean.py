@@ -47,6 +47,7 @@ class TextLayout:
     dropped: tuple[tuple[int, int], ...]
     bylines: Bylines
     wrap_width: int | None = None
+    markup: tuple[tuple[int, int], ...] = ()  # quotation marks ("> "), cited but not read
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
@@ -164,7 +165,21 @@ def clean_text(text: str, title: str, known: KnownNames | None = None) -> TextLa
     return _one_paragraph_per_line(text, lines, body, furniture, known, last)
 
 
+_NOT_WORDS = re.compile(r"[/\\=`{}<>]|\.\w{1,4}$")  # a path, an assignment, code
+
+
 def _heading(line: str) -> bool:
+    return looks_like_heading(line, strict=False)
+
+
+def _set_apart_heading(line: str) -> bool:
+    """A line on its own in wrapped text, short and unpunctuated, is a heading: it may open
+    with a lower-case identifier ("if Expressions"), but a path or code is not one."""
+    words = line.split()
+    if _NOT_WORDS.search(line) or not words:
+        return False
+    if words[0][:1].islower() and len(words) <= 6:
+        line = line[0].upper() + line[1:]
     return looks_like_heading(line, strict=False)
 
 
@@ -179,13 +194,14 @@ def _wrapped(
     """A hard-wrapped text: its blocks first, then bylines and mastheads among the blocks (a
     line of a paragraph is never one), and no line-by-line boilerplate rule ("Copyright ..."
     opens as many paragraphs of a licence as it ends web pages)."""
-    found, width = line_blocks(text, lines, body, _heading, last=last)
-    blocks, bylines = settle_bylines(text, found, known, masthead=True)
+    layout = line_blocks(text, lines, body, _set_apart_heading, last=last)
+    blocks, bylines = settle_bylines(text, layout.blocks, known, masthead=True)
     kept = set(blocks)
     dropped = [lines[i] for i in sorted(furniture)] + [
-        (b.start, b.end) for b in found if b not in kept and b.kind != HEADING
+        (b.start, b.end) for b in layout.blocks if b not in kept and b.kind != HEADING
     ]
-    return TextLayout(blocks, tuple(sorted(dropped)), bylines, width)
+    markup = tuple(layout.markup)
+    return TextLayout(blocks, tuple(sorted(dropped)), bylines, layout.width, markup)
 
 
 def _one_paragraph_per_line(
@@ -212,8 +228,11 @@ def _one_paragraph_per_line(
             dropped.append((start, end))
             continue
         kept.append(index)
-    found, width = line_blocks(text, lines, kept, _heading, last=last)
+    layout = line_blocks(text, lines, kept, _heading, last=last)
     blocks = [
-        piece for b in found for piece in (_split_glued(text, b) if b.kind == PARAGRAPH else [b])
+        piece
+        for b in layout.blocks
+        for piece in (_split_glued(text, b) if b.kind == PARAGRAPH else [b])
     ]
-    return TextLayout(tuple(blocks), tuple(sorted(dropped)), bylines, width)
+    markup = tuple(layout.markup)
+    return TextLayout(tuple(blocks), tuple(sorted(dropped)), bylines, layout.width, markup)

@@ -104,29 +104,39 @@ def wrapped_text(a: Article) -> str:
             text = textwrap.indent(part.text, "    ")
         elif part.kind in (HEADING, TABLE):
             text = part.text
+        elif part.kind == QUOTE:
+            text = _fill(part.text, "> ", "> ")
         else:
             text = _fill(part.text)
         chunks.append((part.kind, text))
     return _joined(chunks)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_<\[\]])")
+
+
+def _escaped(text: str) -> str:
+    """Text that Markdown reads as the same words (its special characters escaped)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
 def wrapped_markdown(a: Article) -> str:
     chunks = [("title", f"# {a.title}")] + [("byline", line) for line in a.bylines]
     for part in a.parts:
         if part.kind == HEADING:
-            text = f"{'#' * min(max(part.level, 1) + 1, 6)} {part.text}"
+            text = f"{'#' * min(max(part.level, 1) + 1, 6)} {_escaped(part.text)}"
         elif part.kind == LIST_ITEM:
-            text = _fill(part.text, "  " * part.level + "- ", "  " * part.level + "  ")
+            text = _fill(_escaped(part.text), "  " * part.level + "- ", "  " * part.level + "  ")
         elif part.kind == CODE:
             text = f"```\n{part.text}\n```"
         elif part.kind == TABLE:
-            rows = [row.split(" | ") for row in part.text.split("\n")]
+            rows = [row.split(" | ") for row in _escaped(part.text).split("\n")]
             lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
             text = "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows[1:]])
         elif part.kind == QUOTE:
-            text = _fill(part.text, "> ", "> ")
+            text = _fill(_escaped(part.text), "> ", "> ")
         else:
-            text = _fill(part.text)
+            text = _fill(_escaped(part.text))
         chunks.append((part.kind, text))
     return _joined(chunks)
 

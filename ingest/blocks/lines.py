@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from ingest.blocks.block import BULLET, CODE, HEADING, LIST_ITEM, PARAGRAPH, TABLE, Block
+from ingest.blocks.block import BULLET, CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE, TABLE, Block
 
 MAX_WRAP_WIDTH = 160  # wider than this, lines are paragraphs, not wrapped text
 MIN_WRAP_WIDTH = 40  # narrower, they are short lines (notes, lists), not wrapped text
@@ -68,8 +68,15 @@ def wrap_width(text: str, groups: Sequence[Sequence[_Line]]) -> int | None:
         return None
     width = widths[int(0.9 * (len(widths) - 1))]
     long_share = sum(w > 0.65 * width for w in widths) / len(widths)
-    every = [line.width() for group in groups for line in group]
-    beyond = sum(w > width + max(8, width // 8) for w in every) / len(every)
+    # Lines of prose (six words or more; code and table rows may run long in a wrapped text)
+    # hardly ever run past the column.
+    prose = [
+        line.width()
+        for group in groups
+        for line in group
+        if len(text[line.start : line.end].split()) >= 6
+    ]
+    beyond = sum(w > width + max(8, width // 8) for w in prose) / max(len(prose), 1)
     wrapped = MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH and long_share >= 0.4 and beyond <= 0.05
     return width if wrapped else None
 
@@ -185,10 +192,52 @@ def _base_indent(text: str, groups: Sequence[Sequence[_Line]]) -> int:
     return max(counts, key=lambda k: (counts[k], -k)) if counts else 0
 
 
+_QUOTE_MARK = re.compile(r"[ \t]*(?:>[ \t]?)+")
+
+
+@dataclass(frozen=True)
+class LineLayout:
+    """The blocks of a text's lines, the column it is wrapped at (None: not wrapped), and the
+    quotation marks ("> ") that are cited but not read."""
+
+    blocks: list[Block]
+    width: int | None
+    markup: list[tuple[int, int]]
+
+
+def _quoted(text: str, group: Sequence[_Line]) -> tuple[Block, list[tuple[int, int]]] | None:
+    """A run of lines that each open with ">" (e-mail style): a quotation, its marks markup."""
+    marks = []
+    for line in group:
+        start = line.start - line.indent
+        mark = _QUOTE_MARK.match(text, start, line.end)
+        if not mark or ">" not in mark.group():
+            return None
+        marks.append((start, mark.end()))
+    first = marks[0][1]
+    return Block(QUOTE, first, group[-1].end), marks[1:]
+
+
+def _joined_code(text: str, blocks: list[Block]) -> list[Block]:
+    """Code blocks that only blank lines part are one block (a listing with a blank line)."""
+    joined: list[Block] = []
+    for item in blocks:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and last.kind == item.kind == CODE
+            and not text[last.end : item.start].strip()
+        ):
+            joined[-1] = Block(CODE, last.start, item.end)
+        else:
+            joined.append(item)
+    return joined
+
+
 def line_blocks(
     text: str, spans: Spans, body: Sequence[int], is_heading: IsHeading, last: int | None = None
-) -> tuple[list[Block], int | None]:
-    """The blocks of the body lines (indexes into `spans`), and the wrap width found.
+) -> LineLayout:
+    """The blocks of the body lines (indexes into `spans`), the wrap width and quote marks.
 
     `is_heading` says whether a line on its own could be a heading (short, unpunctuated); the
     text's last line (`last`, the last body line by default) is never one."""
@@ -198,14 +247,20 @@ def line_blocks(
     width = wrap_width(text, groups)
     base = _base_indent(text, groups)
     blocks: list[Block] = []
+    markup: list[tuple[int, int]] = []
     last = last if last is not None else (lines[-1].index if lines else 0)
     for group in groups:
+        quoted = _quoted(text, group)
+        if quoted is not None:
+            blocks.append(quoted[0])
+            markup += quoted[1]
+            continue
         if width is None:
             blocks += _unwrapped(text, group, base, is_heading, last)
         else:
             alone = len(group) == 1 and group[0].index < last
             blocks += _wrapped(text, group, width, base, is_heading, alone)
-    return blocks, width
+    return LineLayout(_joined_code(text, blocks), width, markup)
 
 
 def _underlined(text: str, group: Sequence[_Line]) -> bool:

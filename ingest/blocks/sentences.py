@@ -8,6 +8,7 @@ exact span in the file. Code and tables are never cut: each is one unit, cited w
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -111,11 +112,14 @@ def table_text(text: str, table: Block, markup: Spans = ()) -> str:
 
 
 def code_text(text: str, code: Block) -> str:
-    """Code as written, its indentation kept (only trailing spaces and blank edges go)."""
+    """Code as written, its indentation within the block kept (the indentation every line
+    shares, trailing spaces and blank edges go: an indented code block reads as a fenced one)."""
     lines = [line.rstrip() for line in text[code.start : code.end].splitlines()]
     while lines and not lines[-1].strip():
         lines.pop()
-    return "\n".join(lines)
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return textwrap.dedent("\n".join(lines))
 
 
 def block_units(text: str, unit: Block, markup: Spans = ()) -> list[Sentence]:

@@ -89,11 +89,14 @@ def _items(document: Any) -> Iterator[tuple[str, Any]]:
 
 def _write(builder: TextBuilder, document: Any) -> None:
     code: list[str] = []
+    blank = 0  # empty paragraphs after code: blank lines inside it, if more code follows
 
     def flush() -> None:
+        nonlocal blank
         if code:
             builder.code("\n".join(code))
             code.clear()
+        blank = 0
 
     for kind, item in _items(document):
         if kind == "table":
@@ -102,8 +105,12 @@ def _write(builder: TextBuilder, document: Any) -> None:
             continue
         style = _style_name(item)
         text = item.text
+        if code and not text.strip():
+            blank += 1
+            continue
         if _is_code(item, style) and text.strip():
-            code.append(text.replace("\t", "    "))
+            code.extend([""] * blank + [text.replace("\t", "    ")])
+            blank = 0
             continue
         flush()
         heading = _HEADING_STYLE.match(style)

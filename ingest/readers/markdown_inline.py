@@ -62,8 +62,14 @@ def inline_markup(text: str, start: int, end: int) -> Spans:
         hidden.append((a, b))
         hidden.append((c - (b - a), c))
 
+    escaped = {
+        m.start() + 1
+        for m in _ESCAPE.finditer(text, start, end)
+        if not any(a <= m.start() < c for a, c in literal)
+    }  # a character after a backslash is itself, never markup
+
     def free(position: int) -> bool:
-        return not any(a <= position < c for a, c in literal)
+        return position not in escaped and not any(a <= position < c for a, c in literal)
 
     for pattern in (_COMMENT, _AUTOLINK, _TAG):
         for match in pattern.finditer(text, start, end):
@@ -72,9 +78,9 @@ def inline_markup(text: str, start: int, end: int) -> Spans:
                     hidden += [(match.start(), match.start() + 1), (match.end() - 1, match.end())]
                 else:
                     hidden.append((match.start(), match.end()))
-    for match in _ESCAPE.finditer(text, start, end):
-        if free(match.start()) and not _covered(hidden, match.start(), match.end()):
-            hidden.append((match.start(), match.start() + 1))
+    for position in sorted(escaped):
+        if not _covered(hidden, position - 1, position):
+            hidden.append((position - 1, position))
     for match in _LINK_CLOSE.finditer(text, start, end):
         if not free(match.start()) or _covered(hidden, match.start(), match.end()):
             continue
@@ -86,7 +92,10 @@ def inline_markup(text: str, start: int, end: int) -> Spans:
         hidden.append((match.start(), match.end()))
     for match in _EMPHASIS.finditer(text, start, end):
         a, b = match.span()
-        if free(a) and not _covered(hidden, a, b) and _flanking(text, a, b, start, end):
+        literal_marks = any(p in escaped for p in range(a, b))
+        if free(a) and not literal_marks and not _covered(hidden, a, b) and _flanking(
+            text, a, b, start, end
+        ):
             hidden.append((a, b))
     return merged(hidden)
 

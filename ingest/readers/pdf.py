@@ -193,10 +193,23 @@ def _joined(lines: Sequence[Line], hyphenated: set[str]) -> tuple[str, list[int]
 
 
 def _code(lines: Sequence[Line]) -> tuple[str, list[int]]:
+    """Code as laid out: indentation from where each line starts, and a blank line where a
+    wider gap than the usual one between lines stands for one."""
     left = min(line.x for line in lines)
     width = 0.6 * (lines[0].size or 10.0)
-    rows = [" " * (round((ln.x - left) / width) + ln.indent) + ln.text for ln in lines]
-    starts = [sum(len(r) + 1 for r in rows[:n]) for n in range(len(rows))]
+    gaps = [a.y - b.y for a, b in pairwise(lines) if a.page == b.page and a.y > b.y]
+    usual = min(gaps) if gaps else 0.0
+    rows: list[str] = []
+    starts: list[int] = []
+    length = 0
+    for position, line in enumerate(lines):
+        if position and usual and 0 < lines[position - 1].y - line.y > 1.5 * usual:
+            rows.append("")
+            length += 1
+        starts.append(length)
+        row = " " * (round((line.x - left) / width) + line.indent) + line.text
+        rows.append(row)
+        length += len(row) + 1
     return "\n".join(rows), starts
 
 

@@ -23,6 +23,7 @@ def layout_text(text: str, title: str | None, file: SourceFile, fmt: str) -> Ext
         published=layout.bylines.published,
         site=layout.bylines.site,
         spans=layout.bylines.spans,
+        markup=layout.markup,
     )
 
 

@@ -179,29 +179,41 @@ def calibrate_command(
 ) -> None:
     """Fit abstention on your own labelled questions; write it beside your index."""
     import json
+    import tempfile
+    from dataclasses import replace
 
     from evaluation.calibrate import calibrate_index
     from service.engine import INDEX_ABSTENTION, Engine
 
     settings = settings_for(corpus)
+    served = settings_for(None)
+    target = served.index_dir / INDEX_ABSTENTION
     try:
         cases = load_suite(suite, settings.corpus_dir)
     except SuiteError as error:
         fail(str(error))
-    engine = Engine.open(settings, progress=True, log=say)
-    try:
-        result = calibrate_index(engine, cases)
-    except ValueError as error:
-        fail(str(error))
+    with tempfile.TemporaryDirectory(prefix="rag-dry-run-") as scratch:
+        if dry_run:  # not even the index is written: a scratch one, deleted at the end
+            settings = replace(settings, index_dir=Path(scratch) / "index")
+        engine = Engine.open(settings, progress=True, log=say)
+        try:
+            result = calibrate_index(engine, cases)
+        except ValueError as error:
+            fail(str(error))
     typer.echo("cross-validated on your questions (5 folds):")
     typer.echo(json.dumps(result["cross_validated"], indent=2))
     typer.echo("the model in use until now, on the same questions:")
     typer.echo(json.dumps(result["committed_model"], indent=2))
-    target = settings.index_dir / INDEX_ABSTENTION
     if dry_run:
         typer.echo(f"--dry-run: {target} not written")
         return
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    if settings.corpus_dir.resolve() != served.corpus_dir.resolve():
+        typer.echo(
+            f"not written: --corpus {corpus} is not the folder the service serves "
+            f"({served.corpus_dir}); set RAG_CORPUS_DIR to it to calibrate the index serving it"
+        )
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(result["model"].to_json() + "\n", encoding="utf-8")
     typer.echo(f"wrote {target}; the service uses it from its next start")
 

@@ -22,13 +22,23 @@ def say(message: str) -> None:
 
 
 def settings_for(corpus: Path | None):
+    """The configured settings; for a --corpus other than the configured one, that folder with
+    a scratch index of its own (under the cache), so the index that serves is never touched."""
+    import hashlib
+    from dataclasses import replace
+
     from service.config import ConfigError, settings_from_env
 
     try:
-        return settings_from_env().with_overrides(corpus_dir=corpus)
+        settings = settings_from_env()
     except ConfigError as error:
         fail(str(error))
         raise  # unreachable
+    if corpus is None or corpus.resolve() == settings.corpus_dir.resolve():
+        return settings
+    digest = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:16]
+    scratch = settings.cache_dir / "scratch-indexes" / f"{corpus.resolve().name}-{digest}"
+    return replace(settings, corpus_dir=corpus, index_dir=scratch)
 
 
 def progress_bar(total: int, label: str):

@@ -18,30 +18,44 @@ import multiprocessing
 import os
 import resource
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from ingest.readers.base import Extracted, UnreadableFile
+from ingest.readers.base import Extracted, SourceFile, UnreadableFile
 
 POLL_SECONDS = 0.1  # how often a wait looks whether the caller gave up
+Outcome = Extracted | UnreadableFile
 
 
 @dataclass(frozen=True)
 class ReadingBudget:
-    """What reading one file may cost. Every limit is configurable (service/config.py)."""
+    """What reading one file may cost (RAG_READ_* settings, service/config.py). Time grows
+    with the file: `cpu_seconds` plus `seconds_per_mb` for each megabyte of it, and twice
+    that of wall time, so a large manual is read while a small file that takes minutes is not."""
 
-    cpu_seconds: float = 60.0
-    wall_seconds: float = 120.0
+    cpu_seconds: float = 30.0
+    seconds_per_mb: float = 60.0
     memory_mb: int = 2048  # the worker's address space
     max_chars: int = 20_000_000  # the citable text a file may yield
 
     def __post_init__(self) -> None:
-        for name in ("cpu_seconds", "wall_seconds", "memory_mb", "max_chars"):
+        for name in ("cpu_seconds", "memory_mb", "max_chars"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"reading budget: {name} must be positive")
+        if self.seconds_per_mb < 0:
+            raise ValueError("reading budget: seconds_per_mb must not be negative")
+
+    def cpu_for(self, size: int) -> float:
+        """The CPU seconds a file of `size` bytes may take."""
+        return self.cpu_seconds + self.seconds_per_mb * size / 1_000_000
+
+    def wall_for(self, size: int) -> float:
+        """The wall-clock seconds it may take (twice its CPU time: the machine may be busy)."""
+        return 2 * self.cpu_for(size)
 
 
 class OverBudget(UnreadableFile):
@@ -52,56 +66,66 @@ class Cancelled(Exception):
     """The caller gave up (a client disconnected) before the file was read."""
 
 
-@dataclass(frozen=True)
-class Task:
-    """One file to read: its corpus path, bytes, and what metadata says of its names."""
+def _cpu_message(budget: ReadingBudget, size: int) -> str:
+    return (
+        f"reading took more than its CPU-time budget of {budget.cpu_for(size):.0f} s "
+        f"(RAG_READ_CPU_SECONDS {budget.cpu_seconds:g} + RAG_READ_SECONDS_PER_MB "
+        f"{budget.seconds_per_mb:g} per MB of the file)"
+    )
 
-    source: str
-    data: bytes
-    known: Any  # ingest.article_fields.KnownNames
 
+def _read_within(file: SourceFile, budget: ReadingBudget) -> Outcome:
+    from ingest.corpus import extract_file  # the readers, and nothing else
 
-Outcome = Extracted | UnreadableFile
+    try:
+        extracted = extract_file(file)
+    except UnreadableFile as error:
+        return error
+    except MemoryError:
+        return OverBudget(
+            f"reading took more than the memory budget of {budget.memory_mb} MB "
+            "(RAG_READ_MEMORY_MB)"
+        )
+    except RecursionError:
+        return UnreadableFile("the file is nested too deeply to read")
+    except Exception as error:  # a reader's bug on a user's file: skip it, say why
+        return UnreadableFile(f"cannot be read ({type(error).__name__}: {error})")
+    if len(extracted.text) > budget.max_chars:
+        return OverBudget(
+            f"the file yields {len(extracted.text)} characters of text, over the limit of "
+            f"{budget.max_chars} (RAG_READ_MAX_CHARS)"
+        )
+    return extracted
 
 
 def _work(connection: Connection, budget: ReadingBudget) -> None:
-    """A worker: read tasks until the pipe closes, each within the CPU and memory limits."""
-    from ingest.corpus import extract_file  # the readers, and nothing else
-
+    """A worker: read files until the pipe closes, each within the CPU and memory limits."""
     limit = int(budget.memory_mb) * 1024 * 1024
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    size = [0]
 
     def over_cpu(_signum: int, _frame: object) -> None:
-        raise OverBudget(f"reading took more than the CPU budget of {budget.cpu_seconds:g} s")
+        raise OverBudget(_cpu_message(budget, size[0]))
 
     signal.signal(signal.SIGXCPU, over_cpu)
     while True:
         try:
-            task: Task = connection.recv()
+            file: SourceFile = connection.recv()
         except (EOFError, OSError):
             return
+        size[0] = len(file.data)
         used = resource.getrusage(resource.RUSAGE_SELF)
-        spent = used.ru_utime + used.ru_stime
-        soft = int(spent + budget.cpu_seconds) + 1
+        soft = int(used.ru_utime + used.ru_stime + budget.cpu_for(size[0])) + 1
+        # only the soft limit (SIGXCPU, then again every second): a hard limit could not be
+        # raised again for the next file; a reader deaf to the signal meets the wall-time limit
         with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 5))
+            hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
         try:
-            extracted = extract_file(task.source, task.data, task.known)
-            if len(extracted.text) > budget.max_chars:
-                raise OverBudget(
-                    f"the file yields {len(extracted.text)} characters of text, over the limit "
-                    f"of {budget.max_chars}"
-                )
-            outcome: Outcome = extracted
-        except UnreadableFile as error:
+            outcome = _read_within(file, budget)
+        except OverBudget as error:  # SIGXCPU arrived outside the reader's own handlers
             outcome = error
-        except MemoryError:
-            outcome = OverBudget(f"reading took more than the memory budget of {budget.memory_mb} MB")
-        except RecursionError:
-            outcome = UnreadableFile("the file is nested too deeply to read")
-        except Exception as error:  # a reader's bug on a user's file: skip it, say why
-            outcome = UnreadableFile(f"cannot be read ({type(error).__name__}: {error})")
         try:
             connection.send(outcome)
         except (OSError, ValueError):
@@ -123,15 +147,24 @@ class _Worker:
         self.process.join(timeout=5)
 
 
-class BudgetedReader:
-    """Reads files in worker processes within a budget; `workers` read at once."""
+@dataclass
+class _Busy:
+    worker: _Worker
+    file: SourceFile
+    started: float
 
-    def __init__(self, budget: ReadingBudget = ReadingBudget(), workers: int = 1) -> None:  # noqa: B008
-        self.budget = budget
+
+class BudgetedReader:
+    """Reads files in worker processes within a budget, up to `workers` at once per call.
+    Safe to share between threads; `read_many` is an ingest.corpus.Extract."""
+
+    def __init__(self, budget: ReadingBudget | None = None, workers: int = 1) -> None:
+        self.budget = budget or ReadingBudget()
         self.workers = max(1, workers)
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["ingest.corpus"])
         self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
 
     def __enter__(self) -> BudgetedReader:
         return self
@@ -140,87 +173,93 @@ class BudgetedReader:
         self.close()
 
     def close(self) -> None:
-        for worker in self._idle:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
             worker.stop()
-        self._idle.clear()
 
     def _worker(self) -> _Worker:
-        return self._idle.pop() if self._idle else _Worker(self._context, self.budget)
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return _Worker(self._context, self.budget)
 
-    def read(
-        self, task: Task, cancelled: Callable[[], bool] = lambda: False
-    ) -> Extracted:
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+
+    def read(self, file: SourceFile, cancelled: Callable[[], bool] = lambda: False) -> Extracted:
         """One file's extraction, or UnreadableFile (OverBudget naming the limit); Cancelled
         when `cancelled()` turns true first (the work is stopped, not left running)."""
-        [(_, outcome)] = list(self.read_many([task], cancelled))
+        [(_, outcome)] = list(self.read_many([file], cancelled))
         if isinstance(outcome, UnreadableFile):
             raise outcome
         return outcome
 
     def read_many(
-        self, tasks: Iterable[Task], cancelled: Callable[[], bool] = lambda: False
-    ) -> Iterator[tuple[Task, Outcome]]:
-        """Each task with its outcome, as workers finish them (not in task order)."""
-        pending = iter(tasks)
-        busy: dict[Connection, tuple[_Worker, Task, float]] = {}
+        self, files: Iterable[SourceFile], cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[tuple[SourceFile, Outcome]]:
+        """Each file with its outcome, as workers finish them (not in the order given)."""
+        pending = iter(files)
+        busy: dict[Connection, _Busy] = {}
         try:
             while True:
-                while len(busy) < self.workers:
-                    task = next(pending, None)
-                    if task is None:
-                        break
+                while len(busy) < self.workers and (file := next(pending, None)) is not None:
                     worker = self._worker()
                     try:
-                        worker.connection.send(task)
-                    except (OSError, ValueError):  # a worker that died between tasks
+                        worker.connection.send(file)
+                    except (OSError, ValueError):  # a worker that died between files
                         worker.stop()
                         worker = _Worker(self._context, self.budget)
-                        worker.connection.send(task)
-                    busy[worker.connection] = (worker, task, time.monotonic())
+                        worker.connection.send(file)
+                    busy[worker.connection] = _Busy(worker, file, time.monotonic())
                 if not busy:
                     return
                 yield from self._collect(busy, cancelled)
         finally:
-            for worker, _, _ in busy.values():
-                worker.stop()
+            for job in busy.values():
+                job.worker.stop()
 
     def _collect(
-        self,
-        busy: dict[Connection, tuple[_Worker, Task, float]],
-        cancelled: Callable[[], bool],
-    ) -> Iterator[tuple[Task, Outcome]]:
+        self, busy: dict[Connection, _Busy], cancelled: Callable[[], bool]
+    ) -> Iterator[tuple[SourceFile, Outcome]]:
         for connection in wait(list(busy), timeout=POLL_SECONDS):
-            worker, task, _ = busy.pop(connection)  # type: ignore[arg-type]
+            job = busy.pop(connection)  # type: ignore[arg-type]
             try:
                 outcome: Outcome = connection.recv()  # type: ignore[union-attr]
             except (EOFError, OSError):  # killed by the kernel: the hard CPU or memory limit
-                worker.stop()
-                yield task, OverBudget(
-                    "reading was stopped by the CPU or memory budget "
-                    f"({self.budget.cpu_seconds:g} s, {self.budget.memory_mb} MB)"
+                job.worker.stop()
+                size = len(job.file.data)
+                yield (
+                    job.file,
+                    OverBudget(
+                        f"reading was stopped by its CPU-time or memory budget "
+                        f"({self.budget.cpu_for(size):.0f} s, {self.budget.memory_mb} MB)"
+                    ),
                 )
                 continue
             if isinstance(outcome, OverBudget):
-                worker.stop()  # it may hold what it allocated: start a fresh one
+                job.worker.stop()  # it may hold what it allocated: start a fresh one
             else:
-                self._idle.append(worker)
-            yield task, outcome
-        now = time.monotonic()
+                self._release(job.worker)
+            yield job.file, outcome
         if cancelled():
-            for worker, _, _ in busy.values():
-                worker.stop()
-            busy.clear()
             raise Cancelled("the reading was cancelled")
-        for connection, (worker, task, started) in list(busy.items()):
-            if now - started > self.budget.wall_seconds:
+        now = time.monotonic()
+        for connection, job in list(busy.items()):
+            limit = self.budget.wall_for(len(job.file.data))
+            if now - job.started > limit:
                 del busy[connection]
-                worker.stop()
-                yield task, OverBudget(
-                    f"reading took more than the wall-time budget of "
-                    f"{self.budget.wall_seconds:g} s"
+                job.worker.stop()
+                yield (
+                    job.file,
+                    OverBudget(
+                        f"reading took more than its wall-time budget of {limit:.0f} s (twice "
+                        "its CPU-time budget, RAG_READ_CPU_SECONDS and RAG_READ_SECONDS_PER_MB)"
+                    ),
                 )
 
 
-def default_workers() -> int:
+def reading_workers() -> int:
     """One reading worker per core, at most four."""
     return max(1, min(4, os.cpu_count() or 1))

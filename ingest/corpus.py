@@ -8,7 +8,7 @@ them, so start-up can tell whether anything changed without running any reader.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -26,8 +26,20 @@ from ingest.documents import (
     doc_id_for,
 )
 from ingest.managed import read_removed
-from ingest.metadata import METADATA_FILE, METADATA_FILES, DocumentMetadata, read_metadata
+from ingest.metadata import (
+    METADATA_FILE,
+    METADATA_FILES,
+    UPLOADS_DIR,
+    UPLOADS_METADATA,
+    DocumentMetadata,
+    read_metadata,
+)
 from ingest.readers import READERS, FormatReader, SourceFile, UnreadableFile, reader_for
+from ingest.readers.base import Extracted
+
+Outcome = Extracted | UnreadableFile
+# Reads files, yielding each with its extraction or why it cannot be read, in any order.
+Extract = Callable[[Iterable[SourceFile]], Iterable[tuple[SourceFile, Outcome]]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,12 @@ class CorpusRead:
     documents: tuple[Document, ...]
     skipped: tuple[SkippedFile, ...] = ()
     files: Mapping[str, str] = field(default_factory=dict)  # what scan_corpus would answer
+
+
+_UNLISTED_UPLOAD = (
+    f"in {UPLOADS_DIR}/, which `rag add` and PUT /admin/documents manage, but not listed in "
+    f"{UPLOADS_METADATA} (a leftover, not indexed): add it again or delete it"
+)
 
 
 def is_corpus_path(source: str) -> bool:
@@ -105,23 +123,43 @@ def _agreeing_spans(text: str, spans: tuple[FieldSpan, ...], values: dict) -> tu
     return tuple(sorted(kept, key=lambda s: (s.start, s.name)))
 
 
-def build_document(
-    source: str,
-    data: bytes,
-    meta: DocumentMetadata = DocumentMetadata(),  # noqa: B008 - frozen dataclass
-    reader: FormatReader | None = None,
-) -> Document:
-    """One file as a Document: its reader's text and blocks; metadata.json's fields win.
-
-    The id is metadata's or the one derived from `source`; read_corpus checks its shape.
-    """
-    reader = reader or reader_for(source, data)
+def extract_file(file: SourceFile) -> Extracted:
+    """What the file's reader finds in it (the costly part of reading: ingest/budget.py runs it
+    in a worker process within limits); UnreadableFile when no reader takes it."""
+    reader = reader_for(file.source, file.data)
     if reader is None:
-        suffix = PurePosixPath(source).suffix.lower()
+        suffix = PurePosixPath(file.source).suffix.lower()
         kind = f"type {suffix!r}" if suffix else "type (no suffix)"
         raise UnreadableFile(f"unsupported file {kind}; readable: {', '.join(sorted(READERS))}")
-    known = KnownNames(title=meta.title, author=meta.author, site=meta.site)
-    extracted = reader.read(SourceFile(source, data, known))
+    return reader.read(file)
+
+
+def extract_here(files: Iterable[SourceFile]) -> Iterator[tuple[SourceFile, Outcome]]:
+    """Each file's extraction in this process, one after another (Extract without a budget)."""
+    for file in files:
+        try:
+            yield file, extract_file(file)
+        except UnreadableFile as error:
+            yield file, error
+
+
+def source_file(source: str, data: bytes, meta: DocumentMetadata) -> SourceFile:
+    """What a reader is given: the file, and the names metadata.json states for it."""
+    return SourceFile(
+        source, data, KnownNames(title=meta.title, author=meta.author, site=meta.site)
+    )
+
+
+def assemble(
+    file: SourceFile,
+    extracted: Extracted,
+    meta: DocumentMetadata = DocumentMetadata(),  # noqa: B008 - frozen dataclass
+) -> Document:
+    """The Document of a file its reader has read; metadata.json's fields win.
+
+    The id is metadata's or the one derived from the source; read_corpus checks its shape.
+    """
+    source = file.source
     values = {
         "title": meta.title or extracted.title or PurePosixPath(source).stem,
         "author": meta.author or extracted.author,
@@ -138,14 +176,26 @@ def build_document(
         sha256=content_hash(extracted.text),
         **values,
         format=extracted.format,
-        file_sha256=bytes_hash(data),
-        file_bytes=len(data),
+        file_sha256=bytes_hash(file.data),
+        file_bytes=len(file.data),
         sections=sections,
         pages=extracted.pages,
         spans=_agreeing_spans(extracted.text, extracted.spans, values),
         blocks=extracted.blocks,
         markup=extracted.markup,
     )
+
+
+def build_document(
+    source: str,
+    data: bytes,
+    meta: DocumentMetadata = DocumentMetadata(),  # noqa: B008 - frozen dataclass
+    reader: FormatReader | None = None,
+) -> Document:
+    """One file as a Document, read in this process (by `reader` when given)."""
+    file = source_file(source, data, meta)
+    extracted = reader.read(file) if reader else extract_file(file)
+    return assemble(file, extracted, meta)
 
 
 def read_source(corpus_dir: Path, source: str) -> Document:
@@ -159,25 +209,43 @@ def read_source(corpus_dir: Path, source: str) -> Document:
     return build_document(source, path.read_bytes(), meta)
 
 
-def read_corpus(corpus_dir: Path) -> CorpusRead:
-    """Every readable file of the corpus as a Document, in source order; the rest skipped."""
+def read_corpus(corpus_dir: Path, extract: Extract = extract_here) -> CorpusRead:
+    """Every readable file of the corpus as a Document, in source order; the rest skipped.
+    `extract` reads the files (ingest/budget.py: in workers, within a budget)."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus directory {corpus_dir} does not exist")
     metadata = read_metadata(corpus_dir)
+    files: dict[str, str] = {}
+    refused: dict[str, UnreadableFile] = {}
+
+    def readable() -> Iterator[SourceFile]:
+        for source, path in candidate_files(corpus_dir):
+            data, files[source] = _digest(path)
+            if source in METADATA_FILES:
+                continue
+            if data is None:
+                refused[source] = UnreadableFile(files[source])
+            elif PurePosixPath(source).name == METADATA_FILE:
+                refused[source] = UnreadableFile(
+                    "metadata.json is read only at the top of the corpus"
+                )
+            elif source.startswith(f"{UPLOADS_DIR}/") and source not in metadata:
+                refused[source] = UnreadableFile(_UNLISTED_UPLOAD)
+            else:
+                yield source_file(source, data, metadata.get(source, DocumentMetadata()))
+
+    read = {file.source: (file, outcome) for file, outcome in extract(readable())}
     documents: list[Document] = []
     skipped: list[SkippedFile] = []
-    files: dict[str, str] = {}
     owners: dict[str, str] = {}
-    for source, path in candidate_files(corpus_dir):
-        data, files[source] = _digest(path)
-        if source in METADATA_FILES:
-            continue
+    for source in sorted(read.keys() | refused.keys()):
         try:
-            if data is None:
-                raise UnreadableFile(files[source])
-            if PurePosixPath(source).name == METADATA_FILE:
-                raise UnreadableFile("metadata.json is read only at the top of the corpus")
-            doc = build_document(source, data, metadata.get(source, DocumentMetadata()))
+            if source in refused:
+                raise refused[source]
+            file, outcome = read[source]
+            if isinstance(outcome, UnreadableFile):
+                raise outcome
+            doc = assemble(file, outcome, metadata.get(source, DocumentMetadata()))
             if not DOC_ID.fullmatch(doc.doc_id):
                 raise UnreadableFile(
                     f"metadata.json gives doc_id {doc.doc_id!r}; ids are letters, digits, "
@@ -197,7 +265,7 @@ def read_corpus(corpus_dir: Path) -> CorpusRead:
     if not documents:
         reasons = "; ".join(f"{s.source}: {s.reason}" for s in skipped) or "no files at all"
         raise EmptyCorpus(f"corpus directory {corpus_dir} holds no readable document ({reasons})")
-    return CorpusRead(tuple(documents), tuple(skipped), files)
+    return CorpusRead(tuple(documents), tuple(skipped), dict(sorted(files.items())))
 
 
 def load_corpus(corpus_dir: Path) -> list[Document]:

@@ -84,7 +84,7 @@ class Change:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 staged = self.staging / step.new
                 if staged.exists():
-                    os.replace(staged, target)
+                    staged.replace(target)
             else:
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
@@ -101,7 +101,7 @@ class Change:
             target = self.corpus_dir / step.source
             if step.old is not None and (self.staging / step.old).exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(self.staging / step.old, target)
+                (self.staging / step.old).replace(target)
             elif step.old is None:
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
@@ -130,7 +130,7 @@ def _write_durably(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    temporary.replace(path)
     _sync_folder(path.parent)
 
 
@@ -140,9 +140,7 @@ def _remove_journal(corpus_dir: Path) -> None:
     _sync_folder(corpus_dir)
 
 
-def begin(
-    corpus_dir: Path, edits: Sequence[FileEdit], expect: Mapping[str, str | None]
-) -> Change:
+def begin(corpus_dir: Path, edits: Sequence[FileEdit], expect: Mapping[str, str | None]) -> Change:
     """Stage a change's files and write its journal (nothing in the corpus is touched yet);
     `expect` says what the index published for it will record (Change.expect). A disk that
     cannot take the staged files fails here, before anything changed."""
@@ -214,7 +212,8 @@ def remove_orphans(corpus_dir: Path, managed: Sequence[str] = ("", "uploads")) -
     count = 0
     for relative in managed:
         folder = corpus_dir / relative
-        walk = os.walk(folder) if relative else [(str(folder), [], os.listdir(folder))]
+        top = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+        walk = os.walk(folder) if relative else [(str(folder), [], top)]
         for root, _subfolders, names in walk:
             for name in names:
                 if _TEMPORARY.match(name):

@@ -52,7 +52,7 @@ from service.schemas import (
     SearchResponse,
     check_text,
 )
-from service.security import check_doc_id, require_query_key
+from service.security import DocIdPath, check_doc_id, require_query_key
 from service.serving import ServingIndex
 from service.web.routes import add_web_routes
 
@@ -86,6 +86,7 @@ def add_query_routes(app: FastAPI, settings: Settings) -> None:
         )
         request.state.abstained = result["abstained"]
         request.state.index_version = result["index_version"]
+        request.state.question = body.question  # logged only with RAG_LOG_QUESTIONS
         return result
 
     @app.get("/search", response_model=SearchResponse, dependencies=guard, responses=QUERY_ERRORS)
@@ -104,6 +105,7 @@ def add_query_routes(app: FastAPI, settings: Settings) -> None:
                 [{"loc": ("query", "q"), "msg": str(error), "type": "value_error"}]
             ) from error
         chosen = mode or engine.settings.retrieval_mode
+        request.state.question = query
         return await compute(
             request, lambda: search_body(query, chosen, engine.search(query, k, chosen))
         )
@@ -128,7 +130,7 @@ def add_query_routes(app: FastAPI, settings: Settings) -> None:
         responses=error_responses(404, 409, *QUERY_ERRORS),
     )
     def document(
-        doc_id: str,
+        doc_id: DocIdPath,
         engine: EngineDep,
         version: Annotated[
             str | None,
@@ -174,7 +176,10 @@ def kept_documents(engine: Engine, version: str) -> dict[str, Document]:
 def _middleware(settings: Settings, metrics: Metrics) -> list[Middleware]:
     """Outermost first: headers on everything, ids/logs/metrics see every answer, CORS
     decorates the guards' errors."""
-    stack = [Middleware(SecurityHeaders), Middleware(AccessMiddleware, metrics=metrics)]
+    stack = [
+        Middleware(SecurityHeaders),
+        Middleware(AccessMiddleware, metrics=metrics, log_questions=settings.log_questions),
+    ]
     if settings.cors_origins:  # closed unless configured: no CORS headers, preflights get 405
         stack.append(
             Middleware(

@@ -9,8 +9,8 @@ user's own file) is refused here, before service/changes.py touches the corpus.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Literal
 
@@ -18,9 +18,10 @@ from index.incremental import UnknownDocument
 from index.load import load_documents
 from index.manifest import IndexNotFound
 from index.store import current_version
-from ingest.corpus import SkippedFile, build_document
-from ingest.documents import CorpusError, Document, bytes_hash
-from ingest.managed import REMOVED_FILE, FileEdit, read_removed, removed_json
+from ingest.corpus import Outcome, SkippedFile, assemble, source_file
+from ingest.documents import CorpusError, Document, bytes_hash, doc_id_for
+from ingest.journal import FileEdit
+from ingest.managed import REMOVED_FILE, read_removed, removed_json
 from ingest.metadata import (
     UPLOADS_DIR,
     UPLOADS_METADATA,
@@ -28,7 +29,7 @@ from ingest.metadata import (
     metadata_json,
     read_metadata_file,
 )
-from ingest.readers import UnreadableFile
+from ingest.readers import SourceFile, UnreadableFile
 from service.config import Settings
 
 Action = Literal["added", "replaced", "deleted", "excluded"]
@@ -64,14 +65,20 @@ class CorpusState:
 
 @dataclass(frozen=True)
 class Incoming:
-    """A file to store at `source` (under uploads/) as a document described by `meta`;
-    `origin` names it in messages; an `optional` one that cannot be read is skipped."""
+    """A file to store at `source` (under uploads/) as a document described by `meta` (without
+    a doc_id: the one its path was given before, or one derived from the path); `origin` names
+    it in messages; an `optional` one that cannot be read is skipped."""
 
     source: str
     data: bytes
     meta: DocumentMetadata
     origin: str
     optional: bool = False
+
+    @property
+    def file(self) -> SourceFile:
+        """What its reader is given (read before the change is planned: service/changes.py)."""
+        return source_file(self.source, self.data, self.meta)
 
 
 @dataclass(frozen=True)
@@ -124,38 +131,51 @@ def _check_clash(state: CorpusState, taken: Sequence[Document], document: Docume
             f"document {doc_id!r} is the corpus's own file {owner.source}, not an upload; "
             "edit that file and run `rag index`, or remove the document first"
         )
-    held = state.uploads.get(name)
-    if held is None and (state.settings.corpus_dir / document.source).exists():
-        raise ChangeRefused(f"{document.source} is already in the corpus and is not an upload")
+    held = state.uploads.get(name)  # a file in uploads/ that no entry lists is not indexed
+    # (ingest.corpus skips it): a leftover, which storing this upload replaces
     if held is not None and held.doc_id != doc_id:
         raise ChangeRefused(f"{document.source} already holds document {held.doc_id!r}")
     if any(d.doc_id == doc_id for d in taken):
         raise ChangeRefused(f"two of the files would both be document {doc_id!r}")
 
 
-def plan_uploads(state: CorpusState, incoming: Sequence[Incoming]) -> ChangePlan:
+def _with_id(state: CorpusState, meta: DocumentMetadata, name: str) -> DocumentMetadata:
+    if meta.doc_id:
+        return meta
+    earlier = state.uploads.get(name)
+    return replace(meta, doc_id=earlier.doc_id if earlier else doc_id_for(name))
+
+
+def plan_uploads(
+    state: CorpusState, incoming: Sequence[Incoming], read: Mapping[str, Outcome]
+) -> ChangePlan:
     """Store these files under uploads/, each replacing an upload of the same id; ChangeRefused
-    for a clash, UnreadableFile for a file the readers cannot index."""
+    for a clash, UnreadableFile for a file the readers cannot index. `read` holds what each
+    file's reader found (or why it could not), by source."""
     uploads = dict(state.uploads)
     edits: list[FileEdit] = []
     documents: list[Document] = []
     report: list[DocumentChange] = []
     skipped: list[SkippedFile] = []
     for item in incoming:
+        name = upload_name(item.source)
+        meta = _with_id(state, item.meta, name)
         try:
-            document = build_document(item.source, item.data, item.meta)
+            outcome = read[item.source]
+            if isinstance(outcome, UnreadableFile):
+                raise outcome
+            document = assemble(item.file, outcome, meta)
         except UnreadableFile as error:
             if not item.optional:
                 raise UnreadableFile(f"{item.origin}: {error}") from error
             skipped.append(SkippedFile(item.origin, str(error)))
             continue
         _check_clash(state, documents, document)
-        name = upload_name(item.source)
-        for other, meta in list(uploads.items()):  # the same id stored under another name
-            if meta.doc_id == document.doc_id and other != name:
+        for other, held in list(uploads.items()):  # the same id stored under another name
+            if held.doc_id == document.doc_id and other != name:
                 edits.append(FileEdit(f"{UPLOADS_DIR}/{other}", None))
                 del uploads[other]
-        uploads[name] = item.meta
+        uploads[name] = meta
         edits.append(FileEdit(item.source, item.data))
         documents.append(document)
         action: Action = "replaced" if document.doc_id in state.indexed else "added"

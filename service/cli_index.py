@@ -140,11 +140,14 @@ def gc(
         typer.Option("--keep", min=1, help="Intact versions to keep (default RAG_KEEP_VERSIONS)."),
     ] = None,
 ) -> None:
-    """Delete old index versions and the embedding-cache rows no kept version uses."""
+    """Delete old index versions and the embedding-cache rows no kept version uses; finish or
+    undo a corpus change a crash interrupted, and remove what interrupted writes left."""
     from index.retention import collect_garbage
     from ingest.embed.cache import CACHE_FILE
+    from service.changes import recover_corpus
 
     settings = settings_or_fail(index_dir=index_dir, keep_versions=keep)
+    recover_corpus(settings, log=lambda m: typer.echo(m))
     cache = settings.cache_dir / CACHE_FILE
     _print_gc(collect_garbage(settings.index_dir, settings.keep_versions, cache))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+from ingest.budget import ReadingBudget
 from ingest.chunk import ChunkingConfig
 from ingest.embed import BACKENDS, PRECISIONS, Backend, Precision
 from service.retrieval.modes import DEFAULT_MODE, Mode
@@ -64,6 +65,10 @@ class Settings:
     header_timeout: float = 10.0  # seconds to send the request line and headers
     body_timeout: float = 20.0  # seconds to send the whole body once the headers are in
     query_concurrency: int = 2  # /ask and /search computed at once per worker; the rest wait
+    # what reading one file may cost, in a worker process (ingest/budget.py): RAG_READ_*
+    reading: ReadingBudget = field(default_factory=ReadingBudget)
+    # questions are private: no log line holds one unless the operator asks for it
+    log_questions: bool = False
 
     def __post_init__(self) -> None:
         try:
@@ -179,6 +184,16 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
     except ValueError as error:
         raise ConfigError(f"RAG_CHUNK_SIZE / RAG_CHUNK_OVERLAP: {error}") from error
     origins = tuple(o.strip() for o in env.get("RAG_CORS_ORIGINS", "").split(",") if o.strip())
+    budget = defaults.reading
+    try:
+        reading = ReadingBudget(
+            cpu_seconds=_float(env, "RAG_READ_CPU_SECONDS", budget.cpu_seconds),
+            seconds_per_mb=_float(env, "RAG_READ_SECONDS_PER_MB", budget.seconds_per_mb),
+            memory_mb=_int(env, "RAG_READ_MEMORY_MB", budget.memory_mb),
+            max_chars=_int(env, "RAG_READ_MAX_CHARS", budget.max_chars),
+        )
+    except ValueError as error:
+        raise ConfigError(f"RAG_READ_*: {error}") from error
     return Settings(
         corpus_dir=_path(env, "RAG_CORPUS_DIR", defaults.corpus_dir),
         index_dir=_path(env, "RAG_INDEX_DIR", defaults.index_dir),
@@ -206,4 +221,6 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         header_timeout=_float(env, "RAG_HEADER_TIMEOUT", defaults.header_timeout),
         body_timeout=_float(env, "RAG_BODY_TIMEOUT", defaults.body_timeout),
         query_concurrency=_int(env, "RAG_QUERY_CONCURRENCY", defaults.query_concurrency),
+        reading=reading,
+        log_questions=env.get("RAG_LOG_QUESTIONS", "0") in {"1", "true", "yes"},
     )

@@ -4,10 +4,11 @@ Thin handlers over service/changes.py, which edits the corpus and publishes a ne
 changes nothing at all). The worker that got the call then swaps to the new version at once
 and replaces the reload marker, so every other worker follows within RAG_RELOAD_INTERVAL; no
 restart. Status codes: 401 without the key, 403 when admin is off, 413 above
-RAG_MAX_UPLOAD_BYTES, 422 for a file the readers cannot index or a doc_id that is not a valid
-name (a PUT names a document to create, so a bad name is bad input; a DELETE of one is 404, as
-GET /documents/{doc_id} is), 404 for deleting an unknown id, 409 when another change or build
-is running or the change would clash with the corpus (nothing is changed then).
+RAG_MAX_UPLOAD_BYTES, 422 for a file the readers cannot index (or not within the reading
+budget, RAG_READ_*) or a doc_id that is not a valid name (a PUT names a document to create, so
+a bad name is bad input; a DELETE of one is 404, as GET /documents/{doc_id} is), 404 for
+deleting an unknown id, 409 when another change or build is running or the change would clash
+with the corpus, 507 when the disk fills up (nothing is changed then).
 """
 
 from __future__ import annotations
@@ -24,17 +25,18 @@ from starlette.types import Scope
 
 from index.incremental import UnknownDocument
 from index.manifest import IndexProblem
+from ingest.budget import Cancelled
 from ingest.documents import DOC_ID, CorpusError
 from ingest.embed import Embedder
 from ingest.readers import UnreadableFile
-from service.changes import ChangeOutcome, Upload, put_upload, remove_by_id
+from service.changes import ChangeOutcome, StorageFull, Upload, put_upload, remove_by_id
 from service.config import Settings
 from service.engine import Engine
 from service.errors import error_responses
 from service.lifecycle import ReloadFailed
 from service.operations import EngineDep
 from service.schemas import ErrorBody
-from service.security import check_doc_id, key_matches, require_admin
+from service.security import DocIdPath, check_doc_id, key_matches, require_admin
 
 PREFIX = "/admin/documents/"
 FIELD_LIMITS = {"title": 500, "author": 300, "published": 100}
@@ -153,6 +155,10 @@ def _publish(
         raise HTTPException(status_code=422, detail=f"file: {error}") from error
     except UnknownDocument as error:
         raise HTTPException(status_code=404, detail=str(error)) from error
+    except Cancelled as error:  # nobody is listening; the file's reading was stopped
+        raise HTTPException(status_code=400, detail=f"nothing was changed: {error}") from error
+    except StorageFull as error:
+        raise HTTPException(status_code=507, detail=str(error)) from error
     except (CorpusError, IndexProblem) as error:  # busy, a clash, an empty index, a bad corpus
         raise HTTPException(status_code=409, detail=f"nothing was changed: {error}") from error
     try:
@@ -209,7 +215,7 @@ def add_document_routes(app: FastAPI) -> None:
         response_model=DocumentChanged,
         responses={
             **_CREATED,
-            **error_responses(400, 401, 403, 409, 422, 503),
+            **error_responses(400, 401, 403, 409, 422, 503, 507),
             **_TOO_LARGE,
             **_WRONG_TYPE,
         },
@@ -217,13 +223,17 @@ def add_document_routes(app: FastAPI) -> None:
         openapi_extra=_UPLOAD_BODY,
     )
     async def put_document(
-        doc_id: str, request: Request, response: Response, engine: EngineDep
+        doc_id: DocIdPath, request: Request, response: Response, engine: EngineDep
     ) -> dict:
         """Add or replace one document: a file (multipart, read by its suffix's reader) or JSON
         text; stored under the corpus's uploads/, published, served at once (201 if new)."""
         upload = await read_upload(request, _new_doc_id(doc_id))
+
+        def gone() -> bool:  # asked from the worker thread while the file is being read
+            return anyio.from_thread.run(request.is_disconnected)
+
         body = await anyio.to_thread.run_sync(
-            lambda: _publish(request, engine, lambda s, e: put_upload(s, e, upload))
+            lambda: _publish(request, engine, lambda s, e: put_upload(s, e, upload, gone))
         )
         response.status_code = 201 if body["action"] == "added" else 200
         return body
@@ -231,10 +241,10 @@ def add_document_routes(app: FastAPI) -> None:
     @app.delete(
         "/admin/documents/{doc_id}",
         response_model=DocumentChanged,
-        responses=error_responses(400, 401, 403, 404, 409, 503),
+        responses=error_responses(400, 401, 403, 404, 409, 503, 507),
         dependencies=[Depends(require_admin)],
     )
-    async def delete_document(doc_id: str, request: Request, engine: EngineDep) -> dict:
+    async def delete_document(doc_id: DocIdPath, request: Request, engine: EngineDep) -> dict:
         """Remove one document: an upload's file is deleted; your own file stays in the corpus,
         listed in .rag-removed.json so a rebuild leaves it out. Published and served at once."""
         wanted = [check_doc_id(doc_id)]

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from service.config import Settings
 from service.schemas import ErrorBody
@@ -30,6 +31,7 @@ _WHY = {
     422: "Invalid input; `error` names the field",
     500: "Internal error; the body holds only a request id, the log the details",
     503: "No index loaded",
+    507: "The disk filled up during the change; nothing was changed, the index served is intact",
 }
 # An absolute path of two or more parts, not inside a word or a URL (`/docs` is one part).
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.:/~-])/(?:[^\s/'\"`()]+/)+[^\s/'\"`(),;]*")
@@ -122,6 +124,16 @@ def _http_message(error: StarletteHTTPException) -> str:
     return str(error.detail)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's:
+    PUT and DELETE /admin/documents/{doc_id} are two routes)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if route.matches(request.scope)[0] != Match.NONE:  # PARTIAL: the path, not the method
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Every error is JSON with an `error` sentence; inputs are never echoed back."""
 
@@ -133,6 +145,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         settings: Settings = request.app.state.settings
+        if error.status_code == 405:
+            allow = ", ".join(allowed_methods(request))
+            error = StarletteHTTPException(405, error.detail, headers={"Allow": allow})
         message = public_message(_http_message(error), settings)
         detail = error.detail
         if isinstance(detail, str):

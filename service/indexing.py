@@ -17,7 +17,7 @@ from index.manifest import incompatibilities as manifest_incompatibilities
 from index.recovery import restore_newest_intact
 from index.retention import register_with_cache
 from index.store import current_version
-from ingest.corpus import read_corpus, scan_corpus
+from ingest.corpus import scan_corpus
 from ingest.embed import (
     DEFAULT_MODEL_NAME,
     Embedder,
@@ -28,6 +28,7 @@ from ingest.embed import (
     default_model_dir,
 )
 from ingest.log import Log, quiet
+from service.changes import read_corpus_within_budget, recover_corpus
 from service.config import Settings
 from service.serving import ServingIndex
 
@@ -102,7 +103,8 @@ def build(
     no new version. `full` redoes every document. `make` does that work (on Ray for
     `rag index --ray`: index/ray_build.py).
     """
-    corpus = read_corpus(settings.corpus_dir)
+    recover_corpus(settings, log)
+    corpus = read_corpus_within_budget(settings)
     for skipped in corpus.skipped:
         log(f"warning: {skipped.warning()}")
     options = BuildOptions(
@@ -129,6 +131,7 @@ def ensure_index(
     chunking, or older than the corpus is then (re)built, incrementally where it can be.
     """
     root = settings.index_dir
+    recover_corpus(settings, log)  # before the corpus is compared with the index
     try:
         index = load_index(root)
     except (IndexNotFound, IndexCorrupt) as error:

@@ -1,4 +1,9 @@
-"""Request ids, one JSON access-log line per request, and Prometheus metrics per app."""
+"""Request ids, one JSON access-log line per request, and Prometheus metrics per app.
+
+The line names the route's template (`/documents/{doc_id}`), never the path or its query
+string, so no question reaches the log: questions can be private (a diagnosis, a name). An
+operator who wants them sets RAG_LOG_QUESTIONS=1, and the line then carries `question`.
+"""
 
 from __future__ import annotations
 
@@ -136,9 +141,10 @@ class AccessMiddleware:
     recorded as 499 and nothing is sent.
     """
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, log_questions: bool = False) -> None:
         self.app = app
         self.metrics = metrics
+        self.log_questions = log_questions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -201,4 +207,6 @@ class AccessMiddleware:
             line["abstained"] = abstained
         if state.get("index_version"):
             line["index_version"] = state["index_version"]
+        if self.log_questions and state.get("question"):
+            line["question"] = state["question"]
         access_log.info(json.dumps(line))

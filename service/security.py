@@ -5,10 +5,10 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ingest.documents import DOC_ID  # the one definition: a name, never a path
+from ingest.documents import DOC_ID, MAX_DOC_ID  # the one definition: a name, never a path
 from service.config import Settings
 
 _admin_scheme = HTTPBearer(
@@ -66,6 +66,18 @@ async def require_query_key(
     expected = _settings(request).api_key
     if expected and (credentials is None or not key_matches(credentials.credentials, expected)):
         raise _unauthorized("query", credentials)
+
+
+# The path parameter as the OpenAPI schema states it: the id pattern, documented, not enforced
+# by FastAPI, so that a malformed id keeps its meaning (404 to read or delete, 422 to create).
+DocIdPath = Annotated[
+    str,
+    Path(
+        description="A document id: letters, digits, '.', '_' or '-', at most 128 characters, "
+        "starting with a letter or digit.",
+        json_schema_extra={"pattern": DOC_ID.pattern, "maxLength": MAX_DOC_ID},
+    ),
+]
 
 
 def check_doc_id(doc_id: str) -> str:

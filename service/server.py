@@ -106,6 +106,10 @@ def uvicorn_config(settings: Settings, app: Any, **options: Any) -> ServiceConfi
         "http": DeadlineH11Protocol,
         "timeout_graceful_shutdown": settings.shutdown_timeout,
         "log_level": "info",
+        # uvicorn's own access line holds the path with its query string (`/search?q=...`,
+        # the page's `/?q=` links): off, so questions stay out of the log; the JSON line of
+        # service/observability.py says what was served without them
+        "access_log": settings.log_questions,
         **options,
     }
     return ServiceConfig(app, header_timeout=settings.header_timeout, **chosen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing.forkserver
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,22 @@ from service.indexing import make_embedder
 CORPUS = PROJECT_ROOT / "corpus"
 STONEFIELD = "002_3bb7be61ddf7c7d6.txt"
 DISTANCING = "000_cc2df97eb338bddd.txt"
+
+
+def reading_workers_alive() -> list[int]:
+    """The file-reading workers (ingest/budget.py) still running: the children of this
+    process's multiprocessing fork server."""
+    server = multiprocessing.forkserver._forkserver._forkserver_pid
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if server is not None and int(fields[1]) == server and fields[0] != "Z":
+                alive.append(int(entry.name))
+    return alive
 
 
 def free_port() -> int:

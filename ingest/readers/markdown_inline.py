@@ -93,8 +93,11 @@ def inline_markup(text: str, start: int, end: int) -> Spans:
     for match in _EMPHASIS.finditer(text, start, end):
         a, b = match.span()
         literal_marks = any(p in escaped for p in range(a, b))
-        if free(a) and not literal_marks and not _covered(hidden, a, b) and _flanking(
-            text, a, b, start, end
+        if (
+            free(a)
+            and not literal_marks
+            and not _covered(hidden, a, b)
+            and _flanking(text, a, b, start, end)
         ):
             hidden.append((a, b))
     return merged(hidden)

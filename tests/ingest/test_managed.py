@@ -1,5 +1,5 @@
-"""The corpus's managed files: the removal list the reader honours, the uploads folder's own
-metadata.json, and edits that can be undone exactly."""
+"""The corpus's managed files: the removal list the reader honours and the uploads folder's own
+metadata.json (what a file in uploads/ that it does not list becomes)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,7 @@ import pytest
 
 from ingest.corpus import read_corpus, scan_corpus
 from ingest.documents import CorpusError
-from ingest.managed import (
-    REMOVED_FILE,
-    FileEdit,
-    apply_edits,
-    read_removed,
-    removed_json,
-    undo_edits,
-)
+from ingest.managed import REMOVED_FILE, read_removed, removed_json
 from ingest.metadata import (
     UPLOADS_METADATA,
     DocumentMetadata,
@@ -25,10 +18,6 @@ from ingest.metadata import (
     read_metadata,
     read_metadata_file,
 )
-
-
-def files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
 def test_the_removal_list_reads_back_what_was_written(tmp_path: Path):
@@ -78,28 +67,15 @@ def test_the_uploads_folder_keeps_its_own_metadata(tmp_path: Path):
     assert UPLOADS_METADATA in read.files  # and hashed, so editing it is a corpus change
 
 
-def test_edits_are_undone_exactly(tmp_path: Path):
-    (tmp_path / "a.txt").write_bytes(b"old a")
-    (tmp_path / "b.txt").write_bytes(b"old b")
-    before = files(tmp_path)
-    applied = apply_edits(
-        tmp_path,
-        [
-            FileEdit("a.txt", b"new a"),
-            FileEdit("b.txt", None),
-            FileEdit("uploads/deep/c.md", b"new c"),
-            FileEdit("a.txt", b"newer a"),
-        ],
-    )
-    assert files(tmp_path) == {"a.txt": b"newer a", "uploads/deep/c.md": b"new c"}
-    undo_edits(applied)
-    assert files(tmp_path) == before
-
-
-def test_an_edit_that_fails_undoes_the_ones_before_it(tmp_path: Path):
-    (tmp_path / "a.txt").write_bytes(b"old a")
-    (tmp_path / "blocker").write_bytes(b"a file where a folder would go")
-    before = files(tmp_path)
-    with pytest.raises(CorpusError, match=r"cannot write blocker/c\.md"):
-        apply_edits(tmp_path, [FileEdit("a.txt", b"new a"), FileEdit("blocker/c.md", b"c")])
-    assert files(tmp_path) == before
+def test_a_file_in_uploads_that_its_metadata_does_not_list_is_skipped_not_derived(tmp_path: Path):
+    (tmp_path / "own.md").write_text("# Own\n\nThe user's own file.\n")
+    (tmp_path / "uploads").mkdir()
+    (tmp_path / "uploads" / "listed.md").write_text("# Listed\n\nAn upload.\n")
+    (tmp_path / "uploads" / "left.md").write_text("# Left\n\nA leftover nobody recorded.\n")
+    entries = {"listed.md": DocumentMetadata(doc_id="listed")}
+    (tmp_path / UPLOADS_METADATA).write_bytes(metadata_json(entries))
+    read = read_corpus(tmp_path)
+    assert sorted(d.doc_id for d in read.documents) == ["listed", "own.md"]
+    (skipped,) = read.skipped
+    assert skipped.source == "uploads/left.md"
+    assert "not listed in uploads/metadata.json" in skipped.warning()

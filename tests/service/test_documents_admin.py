@@ -4,6 +4,7 @@ change nothing, uploads stored so that a rebuild reproduces them, and the swap w
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import shutil
 from collections.abc import Iterator
@@ -23,11 +24,14 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from index import store
 from index.build import build_index
 from index.load import load_index
 from index.store import build_lock
+from ingest import journal
 from ingest.chunk import ChunkingConfig as Chunking
 from ingest.corpus import read_corpus
+from ingest.documents import DOC_ID
 from ingest.managed import REMOVED_FILE
 from ingest.metadata import UPLOADS_METADATA
 from service.api import create_app
@@ -346,24 +350,42 @@ def test_deleting_a_users_file_keeps_it_and_a_rebuild_leaves_it_out(admin):
 # --- fuzzing ----------------------------------------------------------------------------------
 
 
-@pytest.mark.timeout(600)
-def test_fuzzed_changes_never_5xx_and_leave_corpus_and_index_agreeing(admin):
-    """Schemathesis on both routes with the key: whatever it sends, no 5xx, every answer as
-    documented, and afterwards a rebuild of the corpus finds exactly what the index holds."""
+def an_allowed_id_is_never_refused(ctx, response, case) -> bool | None:
+    """A doc_id the schema allows is never refused as malformed (a 422 naming the path)."""
+    doc_id = (case.path_parameters or {}).get("doc_id")
+    if doc_id is not None and DOC_ID.fullmatch(str(doc_id)) and response.status_code == 422:
+        detail = response.json().get("detail")
+        fields = (
+            {d.get("field") for d in detail if isinstance(d, dict)}
+            if isinstance(detail, list)
+            else set()
+        )
+        assert "doc_id" not in fields, f"{doc_id!r} fits the schema's pattern, yet: {response.text}"
+    return None
+
+
+@pytest.mark.timeout(900)
+def test_fuzzed_routes_with_the_key_never_5xx_and_leave_corpus_and_index_agreeing(admin):
+    """Schemathesis on every route, the admin key sent: whatever it sends, no 5xx, every
+    answer as documented, no id the schema allows refused as malformed, and afterwards a
+    rebuild of the corpus finds exactly what the index holds."""
     url = str(admin.http.base_url).rstrip("/")
     schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
-    operations = [
-        result.ok()
-        for result in schema.get_all_operations()
-        if result.ok().path == "/admin/documents/{doc_id}"
+    operations = [result.ok() for result in schema.get_all_operations()]
+    changing = [op for op in operations if op.path == "/admin/documents/{doc_id}"]
+    assert {op.method.upper() for op in changing} == {"PUT", "DELETE"}
+    assert len(operations) >= 10
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        response_schema_conformance,
+        an_allowed_id_is_never_refused,
     ]
-    assert {op.method.upper() for op in operations} == {"PUT", "DELETE"}
-    checks = [not_a_server_error, status_code_conformance, response_schema_conformance]
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @hypothesis_settings(
-                max_examples=25,
+                max_examples=25 if operation in changing else 10,
                 deadline=None,
                 database=None,
                 derandomize=True,
@@ -377,3 +399,35 @@ def test_fuzzed_changes_never_5xx_and_leave_corpus_and_index_agreeing(admin):
             with contextlib.suppress(Unsatisfiable):
                 fuzz()
     assert not build_corpus(admin.settings, admin.engine.embedder).published
+
+
+def test_the_schema_states_the_id_pattern_and_a_405_names_every_method(admin):
+    spec = admin.http.get("/openapi.json").json()
+    for path in ("/admin/documents/{doc_id}", "/documents/{doc_id}"):
+        for operation in spec["paths"][path].values():
+            (parameter,) = [p for p in operation["parameters"] if p["name"] == "doc_id"]
+            assert parameter["schema"]["pattern"] == DOC_ID.pattern
+    response = admin.http.options("/admin/documents/rhubarb", headers=AUTH)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, PUT"
+    assert "DELETE, PUT" in response.json()["error"]
+
+
+@pytest.mark.parametrize("where", ["staging the upload", "writing the index"])
+def test_a_full_disk_is_507_saying_so_and_changes_nothing(admin, monkeypatch, where: str):
+    before = state(admin)
+
+    def full(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    if where == "staging the upload":
+        monkeypatch.setattr(journal, "_write_durably", full)
+    else:
+        monkeypatch.setattr(store, "_fsync_file", full)
+    response = put_text(admin, "rhubarb")
+    assert response.status_code == 507, response.text
+    assert "the disk is full" in response.json()["error"]
+    assert "nothing was changed" in response.json()["error"]
+    monkeypatch.undo()
+    assert state(admin) == before
+    assert put_text(admin, "rhubarb").status_code == 201  # with space again, the same PUT works

@@ -1,4 +1,5 @@
-# Every routine action has a target; the README says which to use.
+# Every routine action has a target; the README says which to use. Each measuring target writes
+# its own figures into README.md and docs/ (evaluation/runs/docs_figures.py).
 # `make serve` and `make test` install what they need first, and are safe to re-run.
 
 PYTHON ?= python3
@@ -64,10 +65,13 @@ format: install
 
 # The held-out suites (written blind, never fitted on), each on its own corpus, beside the
 # dense-top-sentence and plain-hybrid baselines; the gate applies to the pooled service row.
+# Rewrites the docs' figures: the held-out block of docs/evaluation.md and the README's headline
+# (`rag eval ... --no-docs` leaves them alone).
 eval: install
 	$(BIN)/rag eval heldout --baselines --thresholds evaluation/thresholds.json
 
 # The suites the models are fitted on (in-sample figures: for development, not for claims).
+# Rewrites the fit block of docs/evaluation.md.
 eval-fit: install
 	$(BIN)/rag eval fit
 
@@ -82,9 +86,9 @@ beir: install
 # then the baselines' thresholds, all on the fit suites of evaluation/suites/suites.json; each
 # writes its model and a report with leave-one-suite-out and leave-one-corpus-out figures.
 train: install
-	$(BIN)/python -m evaluation.train_ranker --write
-	$(BIN)/python -m evaluation.calibrate --write
-	$(BIN)/python -m evaluation.baselines --write
+	$(BIN)/python -m evaluation.fitting.train_ranker --write
+	$(BIN)/python -m evaluation.fitting.calibrate --write
+	$(BIN)/python -m evaluation.compare.baselines --write
 
 # Drop all but the newest intact index versions, and embedding-cache rows none of them uses.
 gc: install
@@ -92,38 +96,39 @@ gc: install
 
 # Time to index SciFact from scratch, to add one document, and of a no-change build.
 bench-index: install
-	$(BIN)/python -m evaluation.index_bench --scifact $(SCIFACT)
+	$(BIN)/python -m evaluation.bench.indexing --scifact $(SCIFACT)
 
 # Time of PUT and DELETE /admin/documents/{id} on the bundled corpus (a copy), over loopback.
 bench-documents: install
-	$(BIN)/python -m evaluation.documents_bench
+	$(BIN)/python -m evaluation.bench.documents
 
 # Every latency and throughput figure side by side in one run, torch's query embedding as the
 # reference row: embedding backends and bulk throughput, /ask in process, over HTTP against
 # `rag serve --workers 2` (1, 8 and 32 clients, /health under load, memory per worker), and
 # cold `rag ask` / `rag --help`. About four minutes; asserts nothing.
 bench: install
-	$(BIN)/python -m evaluation.latency --scifact $(SCIFACT)
+	$(BIN)/python -m evaluation.bench.latency --scifact $(SCIFACT)
 
 # Embedding backends side by side (torch, ONNX fp32, ONNX int8): query latency, load time,
 # bulk throughput on SciFact passages, minimum cosine to torch.
 bench-embed: install
-	$(BIN)/python -m evaluation.embedding_bench --scifact $(SCIFACT)
+	$(BIN)/python -m evaluation.bench.embedding --scifact $(SCIFACT)
 
 # Time to the first answer in Chromium, and the page's weight in bytes.
 bench-web: install browser
-	$(BIN)/python -m tests.service.web_bench
+	$(BIN)/python -m tests.service.web.web_bench
 
-# The README's screenshots: the browser tests save them under reports/screenshots/; keep four.
+# The page's screenshots (README, docs/http.md): the browser tests save them under
+# reports/screenshots/; keep four.
 SCREENSHOTS := answer reader abstention narrow-360
 screenshots: install browser
-	$(BIN)/python -m pytest tests/service/test_web_page.py -q
+	$(BIN)/python -m pytest tests/service/web/test_web_page.py -q
 	mkdir -p service/web/screenshots
 	for name in $(SCREENSHOTS); do cp reports/screenshots/$$name.png service/web/screenshots/; done
 
 # 32 clients for 30 s against `rag serve` (one worker per core), /health probed meanwhile.
 load: install
-	$(BIN)/python -m evaluation.load --spawn --concurrency 32 --duration 30 --health 0.05
+	$(BIN)/python -m evaluation.bench.load --spawn --concurrency 32 --duration 30 --health 0.05
 
 # The scale extra (Ray Data ingest, Ray Serve replicas): `rag index --ray`, `rag serve --ray`
 # and their tests, which skip without it. CI installs it.
@@ -134,11 +139,12 @@ $(SCALE_STAMP): pyproject.toml $(STAMP)
 
 install-scale: $(SCALE_STAMP)
 
-# The cost curve (evaluation/scale.py): one JSON line per size and the README's plot. 1M
+# The cost curve (evaluation/bench/scale/cost.py): one JSON line per size, docs/scale.md's table
+# and plot. 1M
 # passages take about half an hour on two cores and some 12 GB while the index is written.
 SIZES ?= 10000,100000,1000000
 scale: install
-	$(BIN)/python -m evaluation.scale --passages $(SIZES) --scifact $(SCIFACT) \
+	$(BIN)/python -m evaluation.bench.scale.cost --passages $(SIZES) --scifact $(SCIFACT) \
 		--plot evaluation/figures/scale.png
 
 clean:

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from index import layout
 from index.dense import build_dense, describe, is_exact, to_bytes
 from index.lexical import build_lexical
-from index.manifest import FORMAT_VERSION, DocumentEntry, Manifest
-from index.retention import KEEP_VERSIONS, apply_retention, register_with_cache
-from index.sentence_tables import SentenceTables, section_starts
-from index.store import build_lock, write_version
+from index.storage import layout
+from index.storage.manifest import FORMAT_VERSION, DocumentEntry, Manifest
+from index.storage.retention import KEEP_VERSIONS, apply_retention, register_with_cache
+from index.storage.sentence_tables import SentenceTables, section_starts
+from index.storage.store import build_lock, write_version
 from ingest.chunk import Chunk, ChunkingConfig
 from ingest.corpus import SkippedFile
 from ingest.documents import Document, EmptyCorpus

@@ -24,11 +24,11 @@ from index.build import (
     make_parts,
     write_parts,
 )
-from index.layout import stored_dtype
 from index.load import StoredVersion, read_version
-from index.manifest import IndexNotFound, IndexProblem, incompatibilities
-from index.retention import register_with_cache
-from index.store import build_lock, current_version
+from index.storage.layout import stored_dtype
+from index.storage.manifest import IndexNotFound, IndexProblem, incompatibilities
+from index.storage.retention import register_with_cache
+from index.storage.store import build_lock, current_version
 from ingest.corpus import CorpusRead
 from ingest.documents import Document, EmptyCorpus
 from ingest.embed import Embedder

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,18 @@ _QUERY_STOPWORDS = frozenset(STOPWORDS_EN)
 
 def _stemmed(text: str, stopwords: frozenset[str], stemmer: Stemmer.Stemmer) -> list[str]:
     return stemmer.stemWords([t for t in _split(text.lower()) if t not in stopwords])
+
+
+_THREAD = threading.local()
+
+
+def stem(word: str) -> str:
+    """One word as the index stems it ("workers" -> "worker"), for rules that compare words
+    outside BM25 (a stemmer object per thread: PyStemmer's are not safe to share)."""
+    stemmer = getattr(_THREAD, "stemmer", None)
+    if stemmer is None:
+        stemmer = _THREAD.stemmer = Stemmer.Stemmer(STEMMER)
+    return stemmer.stemWord(word.lower())
 
 
 def content_terms(texts: Sequence[str], stemmer: Stemmer.Stemmer | None = None) -> list[list[str]]:

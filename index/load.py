@@ -1,8 +1,8 @@
 """Loading an index version, after verifying it against its manifest.
 
-Nothing here makes a Python object per passage or per sentence. In a large version, records
-and vector rows are read when asked for, and the BM25 matrix and the sentence tables are
-memory-mapped (index/layout.py, index/tables.py), so a load costs the checksum pass and a few
+Nothing here makes a Python object per passage or per sentence. In a large version, records and
+vector rows are read when asked for, and the BM25 matrix and the sentence tables are memory-mapped
+(index/storage/layout.py, index/storage/tables.py), so a load costs the checksum pass and a few
 arrays, and resident memory grows with what queries touch rather than with the corpus. Small
 versions are read whole, behind the same sequences.
 """
@@ -17,13 +17,13 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index import layout
 from index.dense import configure, is_exact
 from index.lexical import LexicalIndex, load_lexical
-from index.manifest import IndexCorrupt, IndexNotFound, Manifest, version_file
-from index.sentence_tables import SentenceTables
-from index.store import PARTIAL_SUFFIX, VERSIONS, current_version, verify_files
-from index.tables import load_array
+from index.storage import layout
+from index.storage.manifest import IndexCorrupt, IndexNotFound, Manifest, version_file
+from index.storage.sentence_tables import SentenceTables
+from index.storage.store import PARTIAL_SUFFIX, VERSIONS, current_version, verify_files
+from index.storage.tables import load_array
 from ingest.chunk import Chunk
 from ingest.documents import DOC_ID, Document, bytes_hash
 from ingest.embed import embedding_input

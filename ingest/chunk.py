@@ -26,7 +26,7 @@ _SEPARATORS = ["\n\n", "\n", r"(?<=[.!?][\"”’)])\s+|(?<=[.!?])\s+", " ", ""]
 class ChunkingConfig:
     """How passages are cut; recorded in the index manifest so a mismatch can be detected."""
 
-    chunk_size: int = 800  # tuned on the suites (evaluation/tune.py); see README
+    chunk_size: int = 800  # tuned on the suites (evaluation/fitting/tune.py)
     chunk_overlap: int = 160
 
     def __post_init__(self) -> None:

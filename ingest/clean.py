@@ -15,10 +15,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.article_fields import Bylines, KnownNames, find_bylines, settle_bylines
 from ingest.blocks.block import BULLET, HEADING, PARAGRAPH, Block
 from ingest.blocks.lines import line_blocks, wrap_width_of
-from ingest.bylines import MAX_LINE_WORDS, date_line
+from ingest.fields.article_fields import Bylines, KnownNames, find_bylines, settle_bylines
+from ingest.fields.bylines import MAX_LINE_WORDS, date_line
 
 MAX_HEADING_WORDS = 14
 MAX_HEADING_CHARS = 120

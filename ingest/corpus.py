@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ingest.article_fields import KnownNames
 from ingest.blocks.sections import sections_of
-from ingest.bylines import iso_date
 from ingest.documents import (
     DOC_ID,
     CorpusError,
@@ -25,8 +23,10 @@ from ingest.documents import (
     content_hash,
     doc_id_for,
 )
-from ingest.managed import read_removed
-from ingest.metadata import (
+from ingest.fields.article_fields import KnownNames
+from ingest.fields.bylines import iso_date
+from ingest.folder.managed import read_removed
+from ingest.folder.metadata import (
     METADATA_FILE,
     METADATA_FILES,
     UPLOADS_DIR,
@@ -76,7 +76,7 @@ def is_corpus_path(source: str) -> bool:
 
 def candidate_files(corpus_dir: Path) -> list[tuple[str, Path]]:
     """Every visible file under the corpus (hidden files and folders skipped), by source;
-    files listed in its removal list (`rag remove`, ingest/managed.py) are left out."""
+    files listed in its removal list (`rag remove`, ingest/folder/managed.py) are left out."""
     removed = read_removed(corpus_dir)
     found = []
     for folder, subfolders, names in os.walk(corpus_dir):
@@ -124,8 +124,8 @@ def _agreeing_spans(text: str, spans: tuple[FieldSpan, ...], values: dict) -> tu
 
 
 def extract_file(file: SourceFile) -> Extracted:
-    """What the file's reader finds in it (the costly part of reading: ingest/budget.py runs it
-    in a worker process within limits); UnreadableFile when no reader takes it."""
+    """What the file's reader finds in it (the costly part of reading: ingest/folder/budget.py runs
+    it in a worker process within limits); UnreadableFile when no reader takes it."""
     reader = reader_for(file.source, file.data)
     if reader is None:
         suffix = PurePosixPath(file.source).suffix.lower()
@@ -211,7 +211,7 @@ def read_source(corpus_dir: Path, source: str) -> Document:
 
 def read_corpus(corpus_dir: Path, extract: Extract = extract_here) -> CorpusRead:
     """Every readable file of the corpus as a Document, in source order; the rest skipped.
-    `extract` reads the files (ingest/budget.py: in workers, within a budget)."""
+    `extract` reads the files (ingest/folder/budget.py: in workers, within a budget)."""
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus directory {corpus_dir} does not exist")
     metadata = read_metadata(corpus_dir)

@@ -16,7 +16,7 @@ from typing import Any
 from ingest.blocks.block import Block
 
 # One definition of what a document id may look like: a name, never a path (no '/', no
-# leading '.'); service/security.py checks request paths against this same pattern.
+# leading '.'); service/http/security.py checks request paths against this same pattern.
 DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 MAX_DOC_ID = 128
 _UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9._-]+")

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from ingest.budget import ReadingBudget
 from ingest.chunk import ChunkingConfig
 from ingest.embed import BACKENDS, PRECISIONS, Backend, Precision
+from ingest.folder.budget import ReadingBudget
 from service.retrieval.modes import DEFAULT_MODE, Mode
 
 T = TypeVar("T", int, float)
@@ -34,7 +34,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Every knob of the service; the README's configuration table lists the variables."""
+    """Every knob of the service; docs/configuration.md lists the variables."""
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "var" / "index"
@@ -65,7 +65,7 @@ class Settings:
     header_timeout: float = 10.0  # seconds to send the request line and headers
     body_timeout: float = 20.0  # seconds to send the whole body once the headers are in
     query_concurrency: int = 2  # /ask and /search computed at once per worker; the rest wait
-    # what reading one file may cost, in a worker process (ingest/budget.py): RAG_READ_*
+    # what reading one file may cost, in a worker process (ingest/folder/budget.py): RAG_READ_*
     reading: ReadingBudget = field(default_factory=ReadingBudget)
     # questions are private: no log line holds one unless the operator asks for it
     log_questions: bool = False

@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass, replace
 
 from index.load import IndexData, load_index
-from index.manifest import IndexMismatch
-from index.recovery import require_something_to_serve
+from index.storage.manifest import IndexMismatch
+from index.storage.recovery import require_something_to_serve
 from ingest.embed import (
     Embedder,
 )
@@ -20,7 +20,7 @@ from service.answering.protocol import Answer, Answerer
 from service.answering.ranker import load_ranker
 from service.config import Settings
 from service.indexing import ensure_index, index_problems, make_embedder, serving_purpose
-from service.query import Query, build_query
+from service.question.query import Query, SearchQuery, build_query, build_search_query
 from service.retrieval.modes import Mode
 from service.retrieval.retrieve import FusionConfig, Hit, retrieve
 from service.serving import ServingIndex
@@ -31,6 +31,7 @@ class SearchResult:
     hits: tuple[Hit, ...]
     index: ServingIndex
     timings_ms: dict[str, float]
+    mode: Mode  # the mode the passages were ranked under
 
 
 @dataclass(frozen=True)
@@ -111,28 +112,32 @@ class Engine:
         return self._index
 
     def query(self, question: str, index: ServingIndex) -> Query:
-        """The typed query for one request, embedded once."""
+        """The typed query for one /ask request, embedded once."""
         return build_query(question, index, self.embedder.embed_query)
 
+    def mode(self, asked: Mode | str | None = None) -> Mode:
+        """The retrieval mode of a request: the one asked for, else the configured one (the
+        one place a request's mode is decided)."""
+        return Mode.from_str(asked) if asked else Mode.from_str(self.settings.retrieval_mode)
+
     def retrieve(
-        self, query: Query, index: ServingIndex, k: int, mode: Mode | str | None = None
+        self, query: SearchQuery, index: ServingIndex, k: int, mode: Mode | str | None = None
     ) -> list[Hit]:
         """Ranked passages for an already built query."""
-        chosen = Mode.from_str(mode) if mode else Mode.from_str(self.settings.retrieval_mode)
-        return retrieve(index, query, k, chosen, self.fusion)
+        return retrieve(index, query, k, self.mode(mode), self.fusion)
 
     def search(
         self, query: str, k: int | None = None, mode: Mode | str | None = None
     ) -> SearchResult:
         """Ranked passages for a query."""
         started = time.perf_counter()
-        index = self._index
-        typed = self.query(query, index)
+        index, chosen = self._index, self.mode(mode)
+        typed = build_search_query(query, index, self.embedder.embed_query)  # no intent, no IDF
         embedded = _ms(started)
         mark = time.perf_counter()
-        hits = self.retrieve(typed, index, k or self.settings.top_k, mode)
+        hits = self.retrieve(typed, index, k or self.settings.top_k, chosen)
         timings = {"embed": embedded, "retrieve": _ms(mark), "total": _ms(started)}
-        return SearchResult(tuple(hits), index, timings)
+        return SearchResult(tuple(hits), index, timings, chosen)
 
     def ask(
         self, question: str, top_k: int | None = None, mode: Mode | str | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from ingest.blocks.sentences import is_question
 from ingest.documents import Document
 from ingest.pipeline import SentenceRecord
 
@@ -31,7 +32,7 @@ def _asked(documents: Iterable[Document]) -> list[str]:
         label
         for doc in documents
         for section in doc.sections
-        if (label := _label(section.heading)).endswith("?") and 3 <= len(label.split()) <= MAX_WORDS
+        if is_question(label := _label(section.heading)) and 3 <= len(label.split()) <= MAX_WORDS
     ]
 
 

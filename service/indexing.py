@@ -12,11 +12,11 @@ from pathlib import Path
 from index.build import BuildOptions, make_parts
 from index.incremental import BuildResult, MakeParts, apply_changes
 from index.load import IndexData, load_index
-from index.manifest import IndexCorrupt, IndexMismatch, IndexNotFound, corpus_file_changes
-from index.manifest import incompatibilities as manifest_incompatibilities
-from index.recovery import restore_newest_intact
-from index.retention import register_with_cache
-from index.store import current_version
+from index.storage.manifest import IndexCorrupt, IndexMismatch, IndexNotFound, corpus_file_changes
+from index.storage.manifest import incompatibilities as manifest_incompatibilities
+from index.storage.recovery import restore_newest_intact
+from index.storage.retention import register_with_cache
+from index.storage.store import current_version
 from ingest.corpus import scan_corpus
 from ingest.embed import (
     DEFAULT_MODEL_NAME,
@@ -28,7 +28,7 @@ from ingest.embed import (
     default_model_dir,
 )
 from ingest.log import Log, quiet
-from service.changes import read_corpus_within_budget, recover_corpus
+from service.changes.apply import read_corpus_within_budget, recover_corpus
 from service.config import Settings
 from service.serving import ServingIndex
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from service.engine import AskResult, SearchResult
-from service.retrieval.modes import Mode
 from service.retrieval.retrieve import Hit
 from service.serving import ServingIndex
 
@@ -41,10 +40,10 @@ def ask_body(result: AskResult) -> dict:
     }
 
 
-def search_body(query: str, mode: Mode | str, result: SearchResult) -> dict:
+def search_body(query: str, result: SearchResult) -> dict:
     return {
         "query": query,
-        "mode": Mode.from_str(mode).value,
+        "mode": result.mode.value,
         "passages": [passage(h, result.index) for h in result.hits],
         "timings_ms": result.timings_ms,
         "index_version": result.index.version,

@@ -2,7 +2,7 @@
 
 Which sentences sit in which passage, each sentence's content terms, its section, paragraph
 and how generic it is are computed once, when the version is written
-(index/sentence_tables.py), and read here in place: array-backed sequences indexed like the
+(index/storage/sentence_tables.py), and read here in place: array-backed sequences indexed like the
 tuples they replaced (`index.sentence_terms[sid]`, `index.chunk_sentences[row]`), so nothing
 grows per passage or per sentence in memory. A version swap replaces the whole object at once.
 """
@@ -17,12 +17,12 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.layout import in_place
 from index.lexical import LexicalIndex
 from index.load import IndexData
-from index.manifest import Manifest
-from index.sentence_tables import centrality
-from index.tables import Runs
+from index.storage.layout import in_place
+from index.storage.manifest import Manifest
+from index.storage.sentence_tables import centrality
+from index.storage.tables import Runs
 from ingest.chunk import Chunk
 from ingest.documents import Document
 from ingest.pipeline import SentenceRecord

@@ -1,48 +1,53 @@
-"""Shared fixtures: the real model and a real index of the bundled corpus, built once."""
+"""Shared fixtures: the real model, a real index of the bundled corpus and one live server on it,
+each built once per session (once per worker process under xdist); and the hooks that let two
+xdist workers share the machine (tests/support/workers.py)."""
 
 from __future__ import annotations
 
-import multiprocessing.forkserver
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from index.load import IndexData
 from ingest.corpus import load_corpus
 from ingest.documents import Document
 from ingest.embed import Embedder
-from service.config import PROJECT_ROOT, Settings
+from service.config import Settings
 from service.engine import Engine
-from service.indexing import make_embedder
-
-CORPUS = PROJECT_ROOT / "corpus"
-STONEFIELD = "002_3bb7be61ddf7c7d6.txt"
-DISTANCING = "000_cc2df97eb338bddd.txt"
-
-
-def reading_workers_alive() -> list[int]:
-    """The file-reading workers (ingest/budget.py) still running: the children of this
-    process's multiprocessing fork server."""
-    server = multiprocessing.forkserver._forkserver._forkserver_pid
-    alive = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if server is not None and int(fields[1]) == server and fields[0] != "Z":
-                alive.append(int(entry.name))
-    return alive
+from service.http.app import create_app
+from service.indexing import ensure_index, make_embedder
+from service.serving import ServingIndex
+from tests.support.embedders import HashEmbedder
+from tests.support.files import write_mixed_folder
+from tests.support.paths import CORPUS
+from tests.support.server import LiveServer
+from tests.support.small_index import build_small_index
+from tests.support.workers import (
+    embed_threads,
+    run_folder,
+    share_the_cores,
+    taking_turns,
+    under_xdist,
+)
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def pytest_configure() -> None:
+    share_the_cores()  # under xdist: one thread per pool in each worker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
+    """Under xdist, a test takes its turn (tests/support/workers.py) for setup, call and
+    teardown: `alone` tests run while no other test does, `serial(name)` ones one at a time."""
+    if not under_xdist():
+        return (yield)
+    folder = Path(item.config.option.basetemp).parent / "turns"  # one folder per run
+    alone = item.get_closest_marker("alone") is not None
+    serial = [mark.args[0] for mark in item.iter_markers("serial")]
+    with taking_turns(folder, alone=alone, serial=serial):
+        return (yield)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +60,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     work = tmp_path_factory.mktemp("rag")
     # reload_interval=0: tests that publish versions reload explicitly; a watcher would race them
     return Settings(
-        corpus_dir=CORPUS, index_dir=work / "index", cache_dir=work / "cache", reload_interval=0
+        corpus_dir=CORPUS,
+        index_dir=work / "index",
+        cache_dir=run_folder(tmp_path_factory) / "cache",  # shared by the xdist workers
+        reload_interval=0,
+        embed_threads=embed_threads(),
     )
 
 
@@ -68,8 +77,6 @@ def embedder(settings: Settings) -> Embedder:
 
 @pytest.fixture(scope="session")
 def engine(settings: Settings, embedder: Embedder) -> Engine:
-    from service.indexing import ensure_index
-
     return Engine(settings, embedder, ensure_index(settings, embedder))
 
 
@@ -78,7 +85,40 @@ def index_data(engine: Engine) -> IndexData:
     return engine.index
 
 
+@pytest.fixture(scope="session")
+def live_server(engine: Engine, settings: Settings) -> Iterator[LiveServer]:
+    """A real uvicorn server on a loopback port, serving the session's engine."""
+    with LiveServer(create_app(settings, engine)) as server:
+        yield server
+
+
+@pytest.fixture()
+def client(live_server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        yield http
+
+
 @pytest.fixture()
 def scratch_settings(tmp_path: Path, settings: Settings) -> Iterator[Settings]:
     """Settings with a private index root but the session's warm embedding cache."""
     yield Settings(corpus_dir=CORPUS, index_dir=tmp_path / "index", cache_dir=settings.cache_dir)
+
+
+@pytest.fixture()
+def mixed(tmp_path: Path) -> Path:
+    """The mixed folder (every format, a subfolder, files that are skipped), to read or edit."""
+    return write_mixed_folder(tmp_path / "corpus")
+
+
+@pytest.fixture(scope="session")
+def hash_embedder() -> HashEmbedder:
+    """The deterministic fake embedder (no model), without a cache."""
+    return HashEmbedder()
+
+
+@pytest.fixture(scope="session")
+def small_index(
+    tmp_path_factory: pytest.TempPathFactory, hash_embedder: HashEmbedder
+) -> ServingIndex:
+    """Three hand-written articles built with the fake embedder (tests/support/small_index.py)."""
+    return build_small_index(tmp_path_factory.mktemp("small"), hash_embedder)

@@ -1,7 +1,9 @@
-"""Imports point one way through the pipeline: ingest <- index <- service <- evaluation.
+"""Imports point one way through the pipeline (ingest <- index <- service <- evaluation), and
+inside service/ and evaluation/ from room to room (cli -> http -> engine -> answering ->
+retrieval -> question).
 
 A module may import from its own stage or an earlier one, never a later one; the `rag` front
-door (service/cli.py) reaches evaluation only through entry points, so it obeys the rule too.
+door (service/cli/app.py) reaches evaluation only through entry points, so it obeys the rule too.
 """
 
 from __future__ import annotations
@@ -47,5 +49,126 @@ def test_no_import_points_up_the_stack(path: Path):
 
 def test_the_checker_sees_upward_imports(tmp_path: Path):
     module = tmp_path / "m.py"
-    module.write_text("import os\nfrom evaluation.cli import register\n", encoding="utf-8")
+    module.write_text("import os\nfrom evaluation.cli.app import register\n", encoding="utf-8")
     assert _imported_stages(module) == {("evaluation", 2)}
+
+
+# Inside a stage, rooms call downwards too. A module at the top of a stage is its own room.
+ROOM_ORDER = {
+    "service": (
+        "cli", "http", "web", "render", "engine", "indexing", "changes", "config",
+        "answering", "retrieval", "question", "serving", "examples",
+    ),
+    "evaluation": (
+        "cli", "bench", "beir", "layouts", "compare", "fitting", "runs", "scoring", "cases",
+    ),
+}  # fmt: skip
+MAX_MODULES = 10
+
+
+def _room_imports(path: Path, stage: str) -> set[tuple[str, int]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            names = names if node.module != stage else names[1:]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if len(parts) > 1 and parts[0] == stage:
+                found.add((parts[1], node.lineno))
+    return found
+
+
+def _room(path: Path) -> str:
+    return path.relative_to(PROJECT_ROOT).with_suffix("").parts[1]
+
+
+@pytest.mark.parametrize("stage", sorted(ROOM_ORDER))
+def test_rooms_call_only_downwards(stage: str):
+    order = ROOM_ORDER[stage]
+    upward = []
+    for path in sorted((PROJECT_ROOT / stage).rglob("*.py")):
+        if path.name == "__init__.py" and path.parent == PROJECT_ROOT / stage:
+            continue
+        room = _room(path)
+        assert room in order, f"{path}: room {room!r} is not in ROOM_ORDER[{stage!r}]"
+        for target, line in _room_imports(path, stage):
+            if target in order and order.index(target) < order.index(room):
+                upward.append(f"{path.relative_to(PROJECT_ROOT)}:{line} {room} -> {target}")
+    assert not upward, "imports pointing up a stage's rooms:\n" + "\n".join(upward)
+
+
+def test_the_room_checker_sees_an_upward_import(tmp_path: Path):
+    module = tmp_path / "m.py"
+    module.write_text("from service.http.app import create_app\nimport os\n", encoding="utf-8")
+    assert _room_imports(module, "service") >= {("http", 1)}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_no_folder_holds_more_than_ten_modules(stage: str):
+    crowded = {}
+    for folder in [PROJECT_ROOT / stage, *(PROJECT_ROOT / stage).rglob("*/")]:
+        modules = [p for p in folder.glob("*.py") if p.name not in {"__init__.py", "__main__.py"}]
+        if len(modules) > MAX_MODULES:
+            crowded[str(folder.relative_to(PROJECT_ROOT))] = len(modules)
+    assert not crowded, f"folders with more than {MAX_MODULES} modules: {crowded}"
+
+
+# Tests import shared helpers from tests.support only: never from another test module or a
+# conftest (fixtures reach tests through pytest, not through imports).
+TESTS = PROJECT_ROOT / "tests"
+
+
+def _test_imports(path: Path) -> set[tuple[str, int]]:
+    """Every `tests.<x>` module a file imports where x is not `support`, with its line."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module] + (
+                [f"tests.{a.name}" for a in node.names] if node.module == "tests" else []
+            )
+        elif isinstance(node, ast.ImportFrom) and node.level > 0:
+            names = [f"tests.<relative {'.' * node.level}{node.module or ''}>"]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "tests" and len(parts) > 1 and parts[1] != "support":
+                found.add((name, node.lineno))
+    return found
+
+
+def test_tests_import_shared_helpers_only_from_tests_support():
+    wrong = [
+        f"{path.relative_to(PROJECT_ROOT)}:{line} imports {name}"
+        for path in sorted(TESTS.rglob("*.py"))
+        for name, line in sorted(_test_imports(path))
+    ]
+    assert not wrong, "import helpers from tests.support instead:\n" + "\n".join(wrong)
+
+
+def test_the_test_import_checker_sees_imports_of_other_test_modules(tmp_path: Path):
+    module = tmp_path / "test_m.py"
+    module.write_text(
+        "import os\n"
+        "from tests.support.net import free_port\n"
+        "from tests.service.http.test_admin import bearer\n"
+        "import tests.conftest\n"
+        "from tests import conftest\n"
+        "from .conftest import thing\n",
+        encoding="utf-8",
+    )
+    assert _test_imports(module) == {
+        ("tests.service.http.test_admin", 3),
+        ("tests.conftest", 4),
+        ("tests.conftest", 5),
+        ("tests.<relative .conftest>", 6),
+    }

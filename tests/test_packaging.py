@@ -9,7 +9,6 @@ leaves out the editable install of this project, so `import service` can only fi
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -24,14 +23,15 @@ from uvicorn.config import STARTUP_FAILURE
 
 from service.answering.ranker import FittedModelError
 from service.config import PROJECT_ROOT
-from service.server import uvicorn_config
-from tests.conftest import free_port
+from service.http.runtime.server import uvicorn_config
+from tests.support.net import free_port
+from tests.support.paths import SPACE_QUESTION
+from tests.support.rag import rag_env
 
 PACKAGES = ("ingest", "index", "service", "evaluation")
 # the README's pictures, not read by any code
 NOT_SHIPPED = ("service/web/screenshots/", "evaluation/figures/")
 OURS = ("grounded_qa", "__editable__", *PACKAGES)
-QUESTION = "How long should I give him space when he pulls away?"
 PIP = (sys.executable, "-m", "pip")
 
 
@@ -103,14 +103,10 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def clean_env(settings, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-    return {
-        **env,
-        "RAG_INDEX_DIR": str(settings.index_dir),
-        "RAG_CACHE_DIR": str(settings.cache_dir),
-        "RAG_CORPUS_DIR": str(PROJECT_ROOT / "corpus"),  # no corpus/ beside an installed package
-        **extra,
-    }
+    """`rag`'s environment on the session's folders (RAG_CORPUS_DIR too: no corpus/ lies beside an
+    installed package), without this checkout's virtualenv or PYTHONPATH."""
+    env = rag_env(settings, **extra)
+    return {k: v for k, v in env.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
 
 
 def test_the_wheel_carries_every_data_file(wheel):
@@ -137,7 +133,9 @@ def test_the_installed_wheel_answers_a_question(installed, settings, tmp_path):
     assert where.returncode == 0, where.stderr
     assert Path(where.stdout.strip()).is_relative_to(installed.parent), where.stdout
     asked = run(
-        [str(installed / "rag"), "ask", "--json", QUESTION], cwd=tmp_path, env=clean_env(settings)
+        [str(installed / "rag"), "ask", "--json", SPACE_QUESTION],
+        cwd=tmp_path,
+        env=clean_env(settings),
     )
     assert asked.returncode == 0, asked.stderr[-3000:]
     body = json.loads(asked.stdout)
@@ -173,7 +171,7 @@ def test_a_missing_or_unreadable_fitted_model_stops_ask_and_serve(
     damage(path)
     try:
         asked = run(
-            [str(installed / "rag"), "ask", QUESTION], cwd=tmp_path, env=clean_env(settings)
+            [str(installed / "rag"), "ask", SPACE_QUESTION], cwd=tmp_path, env=clean_env(settings)
         )
         port = str(free_port())
         served = run(
@@ -195,7 +193,7 @@ def test_a_missing_or_unreadable_fitted_model_stops_ask_and_serve(
 def test_the_http_service_refuses_to_start_without_its_fitted_models(settings, monkeypatch):
     """The app on its own (not through `rag serve`'s check) fails its start-up too."""
     import service.engine
-    from service.api import create_app
+    from service.http.app import create_app
 
     def missing(*_settings: object) -> None:
         raise FittedModelError("the abstention model file abstention.json is missing")

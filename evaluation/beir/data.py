@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.corpus import build_document
 from ingest.documents import Document, content_hash
-from ingest.metadata import DocumentMetadata
+from ingest.folder.metadata import DocumentMetadata
 from ingest.readers import UnreadableFile
 from ingest.readers.text import READER as TEXT_READER
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from evaluation.report import fmt, markdown_table, text_table, write_json
+from evaluation.runs.report import fmt, markdown_table, text_table, write_json
 
 FIGURES = ("ndcg@10", "recall@100", "mrr@10", "hit@10")
 
@@ -183,6 +183,20 @@ def render_markdown(report: dict) -> str:
         lines += ["", "Published figures:", ""]
         lines += [f"- {p['system']}: {p['source']}" for p in report["published"]]
     return "\n".join(lines) + "\n"
+
+
+def render_figures(report: dict) -> str:
+    """The docs' block: what was run in one line, then each mode beside the published figures."""
+    counts, chunking = report["counts"], report["config"]["chunking"]
+    caption = (
+        f"BEIR {report['dataset']}, {report['split']} split: {counts['queries']} queries, "
+        f"{counts['documents']} documents in {counts['chunks']} passages "
+        f"({chunking['chunk_size']}/{chunking['chunk_overlap']}); a document ranks where its "
+        "best passage ranks."
+    )
+    headers = HEADERS if report.get("published") else HEADERS[:5]
+    rows = [r[: len(headers)] for r in _rows(report)]
+    return f"{caption}\n\n{markdown_table(headers, rows, left=(0, -1))}"
 
 
 def write_outputs(report: dict, out_dir: Path) -> dict[str, Path]:

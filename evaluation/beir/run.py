@@ -16,10 +16,10 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from evaluation import metrics
 from evaluation.beir.data import DOCUMENT_TEXT, BeirError, load_dataset, to_documents
 from evaluation.beir.report import published_for
-from evaluation.report import git_commit
+from evaluation.runs.report import git_commit
+from evaluation.scoring import metrics
 from ingest.chunk import ChunkingConfig
 from ingest.documents import Document
 from ingest.log import Log, quiet
@@ -47,7 +47,12 @@ def ensure_index(
     """The dataset's index, reused when its manifest matches documents, model and chunking."""
     from index.build import build_index
     from index.load import load_index
-    from index.manifest import IndexNotFound, IndexProblem, corpus_changes, incompatibilities
+    from index.storage.manifest import (
+        IndexNotFound,
+        IndexProblem,
+        corpus_changes,
+        incompatibilities,
+    )
 
     try:
         index = load_index(root)
@@ -148,7 +153,7 @@ def run_beir(
 ) -> dict:
     """Index the dataset (or reuse its index), run its queries in every mode, return a report."""
     from service.indexing import make_embedder
-    from service.query import build_query, focused_text
+    from service.question.query import build_query, focused_text
     from service.serving import ServingIndex
 
     unknown = [m for m in modes if m not in MODES]

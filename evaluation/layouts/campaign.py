@@ -19,12 +19,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from evaluation.cases.suite import Case, load_suite
 from evaluation.layouts.render import LAYOUTS, ORIGINAL, Article, article, render
-from evaluation.report import markdown_table
-from evaluation.runner import corpus_of_index, in_process, run_cases, score
-from evaluation.suite import Case, load_suite
+from evaluation.runs.report import markdown_table
+from evaluation.runs.runner import corpus_of_index, in_process, run_cases, score
 from ingest.corpus import read_corpus
-from ingest.metadata import METADATA_FILES
+from ingest.folder.metadata import METADATA_FILES
 
 COLUMNS = ("documents read", "hit@1", "must_contain", "citation precision", "as on originals")
 

@@ -18,11 +18,12 @@ from ingest.blocks.plain import Spans, collapse, plain_text, plain_view
 # End of a sentence: terminal punctuation, closing quotes/brackets, then space and a capital,
 # digit or opening quote. Lower-case continuations ("?" rather than) stay in one sentence.
 _BOUNDARY = re.compile(r"[.!?]+[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
-# The one list of abbreviations whose full stop ends no sentence (bylines.py reads it too).
+# The one list of abbreviations whose full stop ends no sentence (ingest/fields/bylines.py
+# reads it too).
 ABBREVIATIONS = frozenset(
     (
-        "e.g i.e etc vs dr mr mrs ms prof st no fig al approx dept sr jr cf viz resp "
-        "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k inc ltd co corp"
+        "e.g i.e etc vs dr mr mrs ms mx prof st no fig al approx dept sr jr cf viz resp rev hon "
+        "mt vol jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k inc ltd co corp"
     ).split()
 )
 

@@ -1,7 +1,7 @@
 """Vectors stored on disk by (model fingerprint, text hash), so a rebuild embeds only new text.
 
-One cache may serve several index roots (the articles' index, a BEIR index, test scratch
-roots). Each root that builds with it is recorded here, so pruning (index/retention.py) can keep
+One cache may serve several index roots (the articles' index, a BEIR index, test scratch roots).
+Each root that builds with it is recorded here, so pruning (index/storage/retention.py) can keep
 every row that any of them still uses, not only the rows of the root being cleaned.
 """
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ingest.article_fields import KnownNames
 from ingest.blocks.block import Block
 from ingest.documents import CorpusError, FieldSpan
+from ingest.fields.article_fields import KnownNames
 
 
 class UnreadableFile(CorpusError):

@@ -16,9 +16,9 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from ingest.article_fields import settle_bylines
 from ingest.blocks.block import CAPTION, HEADING, LIST_ITEM, PARAGRAPH, QUOTE
 from ingest.blocks.builder import TextBuilder
+from ingest.fields.article_fields import settle_bylines
 from ingest.readers.base import Extracted, FormatReader, SourceFile, UnreadableFile
 
 MAX_EXPANDED_BYTES = 256 * 1024 * 1024  # what a .docx may unzip to

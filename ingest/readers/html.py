@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.article_fields import KnownNames, settle_bylines
 from ingest.blocks.block import CAPTION, CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE
 from ingest.blocks.builder import TextBuilder, words
-from ingest.bylines import iso_date
 from ingest.documents import FieldSpan
+from ingest.fields.article_fields import KnownNames, settle_bylines
+from ingest.fields.bylines import iso_date
 from ingest.readers.base import Extracted, FormatReader, SourceFile, UnreadableFile
 from ingest.readers.html_dom import Node, Page, generated_content, is_generated, parse_page
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ingest.article_fields import Bylines, settle_bylines
 from ingest.blocks.block import CODE, HEADING, LIST_ITEM, PARAGRAPH, QUOTE, TABLE, Block
 from ingest.blocks.plain import plain_text
-from ingest.dates import iso_date
 from ingest.documents import FieldSpan
+from ingest.fields.article_fields import Bylines, settle_bylines
+from ingest.fields.dates import iso_date
 from ingest.readers.base import Extracted, FormatReader, SourceFile, decode_utf8, first_line
 from ingest.readers.markdown_inline import inline_markup, merged
 

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from ingest.article_fields import settle_bylines
 from ingest.blocks.block import BULLET, CODE, HEADING, LIST_ITEM, PARAGRAPH, TABLE
 from ingest.blocks.builder import TextBuilder
+from ingest.fields.article_fields import settle_bylines
 from ingest.readers.base import Extracted, FormatReader, SourceFile, UnreadableFile
 from ingest.readers.pdf_lines import Line, page_lines, running_lines
 

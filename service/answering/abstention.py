@@ -1,8 +1,8 @@
 """Deciding whether the retrieved evidence answers the question at all.
 
 Several signals, combined by a logistic model whose weights are calibrated on labelled
-answerable/unanswerable questions (`rag calibrate`, evaluation/calibrate.py) and committed in
-service/answering/fitted/ (or written beside a user's own index by `rag calibrate`).
+answerable/unanswerable questions (`rag calibrate`, evaluation/fitting/calibrate.py) and committed
+in service/answering/fitted/ (or written beside a user's own index by `rag calibrate`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import math
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from service.answering.ranker import FittedModelError, read_fitted
+from service.answering.ranker import FittedModelError, numeric_weights, read_fitted
 
 CALIBRATION_FILE = Path(__file__).parent / "fitted" / "abstention.json"
 
@@ -64,13 +64,11 @@ class AbstentionModel:
 
 def load_model(path: Path = CALIBRATION_FILE) -> AbstentionModel:
     """A calibrated model; a missing or broken file is an error, never a silent fallback."""
-    raw = read_fitted(path, "abstention model")
-    unknown = set(raw["weights"]) - set(SIGNALS)
-    if unknown:
-        raise FittedModelError(f"{path.name}: unknown signals {sorted(unknown)}")
+    raw = read_fitted(path, "abstention model", SIGNALS, "signals")
+    weights = numeric_weights(path, raw)
     try:
         return AbstentionModel(
-            weights={k: float(v) for k, v in raw["weights"].items()},
+            weights=weights,
             bias=float(raw["bias"]),
             threshold=float(raw.get("threshold", 0.5)),
         )

@@ -10,7 +10,6 @@ asking sentence of a padded question ("What is the capital of France? men pull a
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -18,10 +17,9 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from ingest.blocks.sentences import split_sentences
 from service.answering.abstention import EvidenceSignals
-from service.answering.features import Coverage, weighted_coverage
+from service.answering.context import AnswerContext, Coverage, weighted_coverage
 from service.answering.word_rarity import english_rarity
-from service.query import Query, QuestionTerm
-from service.retrieval.retrieve import Hit
+from service.question.query import Query, QuestionTerm
 from service.serving import ServingIndex
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
@@ -78,13 +76,14 @@ def _context_terms(
     return found
 
 
-def missing_known(resolved: Sequence[QuestionTerm], found: set[str]) -> float:
+def missing_known(coverage: Coverage, found: set[str]) -> float:
     """IDF-weighted share of the question's terms the corpus uses but `found` lacks."""
-    total = sum(q.weight for q in resolved)
     missing = sum(
-        q.weight for q in resolved if q.known and q.known not in found and q.term not in found
+        q.weight
+        for q in coverage.resolved
+        if q.known and q.known not in found and q.term not in found
     )
-    return missing / total if total else 0.0
+    return missing / coverage.total if coverage.total else 0.0
 
 
 def asking_terms(index: ServingIndex, query: Query) -> list[QuestionTerm]:
@@ -97,12 +96,13 @@ def asking_terms(index: ServingIndex, query: Query) -> list[QuestionTerm]:
     return [q for q in query.resolved if q.term in terms]
 
 
-def orphan_lead_in(index: ServingIndex, query: Query, hits: Sequence[Hit], best: float) -> float:
+def orphan_lead_in(context: AnswerContext, best: float) -> float:
     """1 when a list is asked for and the closest sentence is a lead-in ("...:") with no items
     after it: the article names a list it does not give."""
-    if not query.intent.wants_several:
+    index = context.index
+    if not context.query.intent.wants_several:
         return 0.0
-    for hit in hits[:3]:
+    for hit in context.hits[:3]:
         for sid in index.chunk_sentences[hit.row]:
             s = index.sentences[sid]
             if not s.is_lead_in:
@@ -113,23 +113,20 @@ def orphan_lead_in(index: ServingIndex, query: Query, hits: Sequence[Hit], best:
                 and index.sentences[following].bullet
                 and index.sentence_section[following] == index.sentence_section[sid]
             )
-            if not has_items and float(index.sentence_vectors[sid] @ query.vector) >= best:
+            if not has_items and context.similarity(sid) >= best:
                 return 1.0
     return 0.0
 
 
 def evidence_signals(
-    index: ServingIndex,
-    query: Query,
-    hits: Sequence[Hit],
-    candidates: Sequence[tuple[int, float]],
-    answer: Sequence[int],
+    context: AnswerContext, candidates: Sequence[tuple[int, float]], answer: Sequence[int]
 ) -> EvidenceSignals:
     """What abstention weighs; `candidates` are (sentence id, similarity), best first, and
     `answer` the sentences the answer would quote."""
-    terms, resolved = query.terms, query.resolved
-    coverage = Coverage(resolved)  # the question's total weight, summed once
-    text_terms = functools.cache(index.lexical.terms)  # headings and titles recur in a request
+    index, query, hits = context.index, context.query, context.hits
+    terms, resolved, coverage, text_terms = (
+        query.terms, query.resolved, context.coverage, context.text_terms
+    )  # fmt: skip
     passage_terms = _terms_of(
         index, (sid for hit in hits[:3] for sid in index.chunk_sentences[hit.row])
     )
@@ -153,27 +150,20 @@ def evidence_signals(
         unknown_terms=(
             sum(1 for q in resolved if q.known is None) / len(resolved) if resolved else 0.0
         ),
-        type_match=float(
-            any(
-                query.intent.answered_by(index.sentences[sid].readable, query.text)
-                for sid in answer
-            )
-        ),
+        type_match=float(any(context.states_value(sid) for sid in answer)),
         agreement=1.0 if dense_top & bm25_top else 0.0,
         margin=(best[1] - runner_up) if best else 0.0,
         rare_unknown=rare_unknown_word(query.text, _known_by(index, query)),
         heading_similarity=(
-            float(index.section_vectors[index.sentence_section[best[0]]] @ query.vector)
-            if best
-            else 0.0
+            context.heading_similarity(int(index.sentence_section[best[0]])) if best else 0.0
         ),
         answer_coverage=coverage(answer_terms | context_terms),
         quote_coverage=coverage(answer_terms),
-        missing_known=missing_known(resolved, answer_terms),
+        missing_known=missing_known(coverage, answer_terms),
         asking_coverage=weighted_coverage(
             asking_terms(index, query), passage_terms | context_terms
         ),
-        orphan_lead_in=orphan_lead_in(index, query, hits, best[1] if best else 0.0),
+        orphan_lead_in=orphan_lead_in(context, best[1] if best else 0.0),
     )
 
 

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from service.answering.abstention import AbstentionModel
+from service.answering.context import AnswerContext
 from service.answering.evidence import evidence_signals
-from service.answering.features import FeatureExtractor, SentenceFeatures, passage_ranks
+from service.answering.features import FeatureExtractor, SentenceFeatures
 from service.answering.meta import article_answer
 from service.answering.protocol import Answer, Citation, abstention, answer_text
 from service.answering.ranker import SentenceRanker
-from service.answering.request_index import for_request
 from service.answering.selection import AnswerConfig, Candidate, eligible, select
-from service.query import Query
+from service.question.query import Query
 from service.retrieval.retrieve import Hit
 from service.serving import ServingIndex
 
@@ -38,13 +38,6 @@ class _Scorer:
         return self._seen[sid]
 
 
-def _extractor(
-    index: ServingIndex, query: Query, hits: Sequence[Hit], config: AnswerConfig
-) -> FeatureExtractor:
-    ranks = passage_ranks(index, [hit.row for hit in hits[: config.candidate_passages]])
-    return FeatureExtractor(index, query, ranks)
-
-
 def candidate_features(
     index: ServingIndex,
     query: Query,
@@ -52,12 +45,12 @@ def candidate_features(
     config: AnswerConfig = AnswerConfig(),  # noqa: B008 - frozen dataclass
 ) -> list[tuple[int, SentenceFeatures]]:
     """Every eligible candidate sentence with its features: what the sentence ranker learns from."""
-    index = for_request(index)
-    features = _extractor(index, query, hits, config)
+    context = AnswerContext(index, query, hits, config.candidate_passages)
+    features = FeatureExtractor(context)
     return [
         (sid, features.features(sid))
-        for sid in features.passage_rank
-        if eligible(index, sid, config, query.intent)
+        for sid in context.passage_rank
+        if eligible(context.index, sid, config, query.intent)
     ]
 
 
@@ -106,23 +99,23 @@ class ExtractiveAnswerer:
         return self.config.candidate_passages
 
     def answer(self, query: Query, hits: Sequence[Hit], index: ServingIndex) -> Answer:
-        index = for_request(index)  # rows decoded once for this answer
-        about_article = article_answer(index, query, hits)
+        context = AnswerContext(index, query, hits, self.config.candidate_passages)
+        about_article = article_answer(context)
         if about_article is not None:
             return about_article
-        features = _extractor(index, query, hits, self.config)
-        score_of = _Scorer(features, self.ranker, self.config)
+        index = context.index  # rows decoded once for this answer
+        score_of = _Scorer(FeatureExtractor(context), self.ranker, self.config)
         candidates = sorted(
             (
                 score_of(sid)
-                for sid in features.passage_rank
+                for sid in context.passage_rank
                 if eligible(index, sid, self.config, query.intent)
             ),
             key=lambda c: (-c.score, c.sid),
         )
-        chosen = select(index, candidates, score_of, query, self.config) if candidates else []
+        chosen = select(context, candidates, score_of, self.config) if candidates else []
         ranked = [(c.sid, c.similarity) for c in candidates]
-        signals = evidence_signals(index, query, hits, ranked, chosen)
+        signals = evidence_signals(context, ranked, chosen)
         confidence = self.abstention.probability(signals)
         if not candidates or confidence < self.abstention.threshold:
             return abstention(query, hits, confidence, signals.as_dict())

@@ -8,13 +8,15 @@ much a sentence merely repeats its heading or how generic it is let the ranker t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 from ingest.blocks.block import CODE, TABLE
-from service.intent import AnswerType
-from service.query import Query, QuestionTerm
+from service.question.intent import AnswerType
 from service.serving import ServingIndex
+
+if TYPE_CHECKING:  # the context is built from this module's helpers
+    from service.answering.context import AnswerContext
 
 # A sentence opening like this continues the one before it (and reads badly alone).
 CONTINUATION = re.compile(
@@ -38,30 +40,10 @@ _ADVICE_CUE = re.compile(
 )
 
 
-def weighted_coverage(resolved: Iterable[QuestionTerm], found: set[str] | frozenset[str]) -> float:
-    """Coverage where rare terms count most: missing "oxytocin" matters, missing "men" not."""
-    return Coverage(resolved)(found)
-
-
-class Coverage:
-    """weighted_coverage of one question's terms, their total weight summed once: a request
-    measures it for every candidate sentence, its context and its heading."""
-
-    def __init__(self, resolved: Iterable[QuestionTerm]) -> None:
-        self.resolved = tuple(resolved)
-        self.total = sum(q.weight for q in self.resolved)
-
-    def __call__(self, found: set[str] | frozenset[str]) -> float:
-        if not self.total:
-            return 0.0
-        covered = sum(q.weight for q in self.resolved if q.term in found or q.known in found)
-        return covered / self.total
-
-
 def neighbour(index: ServingIndex, sid: int, step: int) -> int | None:
     """The sentence `step` places away in the same section, if any.
 
-    A section is a run of sentences sharing document and heading (index/sentence_tables.py),
+    A section is a run of sentences sharing document and heading (index/storage/sentence_tables.py),
     so a sentence next to this one shares both exactly when it has the same section id; the
     ids are one array read, where comparing the records would decode both.
     """
@@ -90,15 +72,6 @@ def context_of(index: ServingIndex, sid: int) -> list[int]:
         return []
     before = neighbour(index, previous, -1)
     return [previous] if before is None else [previous, before]
-
-
-def passage_ranks(index: ServingIndex, rows_in_rank_order: list[int]) -> dict[int, int]:
-    """Each candidate sentence with the rank of the best passage that holds it."""
-    ranks: dict[int, int] = {}
-    for rank, row in enumerate(rows_in_rank_order, start=1):
-        for sid in index.chunk_sentences[row]:
-            ranks.setdefault(sid, rank)
-    return ranks
 
 
 @dataclass(frozen=True)
@@ -135,29 +108,12 @@ FEATURES = tuple(f.name for f in fields(SentenceFeatures))
 
 
 class FeatureExtractor:
-    """Features of candidate sentences for one question; per-request caches live here."""
+    """Features of candidate sentences for one question, read from the answer's context."""
 
-    def __init__(self, index: ServingIndex, query: Query, passage_rank: dict[int, int]) -> None:
-        self.index, self.query, self.passage_rank = index, query, passage_rank
-        self.coverage = Coverage(query.resolved)
-        self._similarity: dict[int, float] = {}
-        self._section_best: dict[int, float] = {}
-        self._heading_similarity: dict[int, float] = {}
-
-    def heading_similarity(self, section: int) -> float:
-        if section not in self._heading_similarity:
-            self._heading_similarity[section] = float(
-                self.index.section_vectors[section] @ self.query.vector
-            )
-        return self._heading_similarity[section]
-
-    def section_similarity(self, section: int) -> float:
-        if section not in self._section_best:
-            sids = list(self.index.section_sentences[section])
-            self._section_best[section] = float(
-                (self.index.sentence_vectors[sids] @ self.query.vector).max()
-            )
-        return self._section_best[section]
+    def __init__(self, context: AnswerContext) -> None:
+        self.context = context
+        self.index, self.query = context.index, context.query
+        self.passage_rank = context.passage_rank
 
     def cue(self, sid: int) -> float:
         s, kind = self.index.sentences[sid], self.query.answer_type
@@ -169,14 +125,9 @@ class FeatureExtractor:
             return float(s.bullet)
         return 0.0
 
-    def similarity(self, sid: int) -> float:
-        if sid not in self._similarity:  # only candidates and their neighbours are ever asked
-            self._similarity[sid] = float(self.index.sentence_vectors[sid] @ self.query.vector)
-        return self._similarity[sid]
-
     def features(self, sid: int) -> SentenceFeatures:
         index, query, s = self.index, self.query, self.index.sentences[sid]
-        terms, coverage = query.terms, self.coverage
+        context_, terms, coverage = self.context, query.terms, self.context.coverage
         section = int(index.sentence_section[sid])
         words = index.sentence_terms[sid]
         context = context_of(index, sid)
@@ -191,13 +142,13 @@ class FeatureExtractor:
         heading = index.heading_terms[sid]
         rank = self.passage_rank.get(sid)
         if query.intent.wants_value:
-            type_match = 1.0 if query.intent.answered_by(s.readable, query.text) else -1.0
+            type_match = 1.0 if context_.states_value(sid) else -1.0
         else:
             type_match = 0.0
         return SentenceFeatures(
-            similarity=self.similarity(sid),
-            context_similarity=max((self.similarity(o) for o in context), default=0.0),
-            neighbour_similarity=max((self.similarity(o) for o in around), default=0.0),
+            similarity=context_.similarity(sid),
+            context_similarity=max((context_.similarity(o) for o in context), default=0.0),
+            neighbour_similarity=max((context_.similarity(o) for o in around), default=0.0),
             overlap=len(terms & words) / len(terms) if terms else 0.0,
             weighted_overlap=coverage(words),
             context_overlap=coverage(context_words),
@@ -211,8 +162,8 @@ class FeatureExtractor:
             bullet=float(s.bullet),
             type_match=type_match,
             length=min(len(s.readable.split()), 40) / 40,
-            heading_similarity=self.heading_similarity(section),
-            section_similarity=self.section_similarity(section),
+            heading_similarity=context_.heading_similarity(section),
+            section_similarity=context_.section_similarity(section),
             cue=self.cue(sid),
             code=float(s.kind == CODE),
             table=float(s.kind == TABLE),

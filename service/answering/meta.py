@@ -9,24 +9,19 @@ from collections.abc import Sequence
 
 from ingest.blocks.plain import collapse
 from ingest.documents import Document
-from service.answering.features import weighted_coverage
+from service.answering.context import AnswerContext, Coverage
 from service.answering.protocol import Answer, Citation, abstention, answer_text
-from service.intent import ArticleField
-from service.query import Query
+from service.question.forms import ARTICLE_ASKING_WORDS
+from service.question.intent import ArticleField
+from service.question.query import Query
 from service.retrieval.retrieve import Hit
 from service.serving import ServingIndex
 
-# Words that ask about an article rather than name it; the rest of the question names it.
-_ASKING_WORDS = (
-    "who wrote written writer write author authored publish published publication post posted "
-    "date updated update reviewed article piece guide blog site website page title titled "
-    "called name headline when year last day month released"
-)
 MIN_NAMING_COVERAGE = 0.5  # below this, the question names something other than an article
 
 
 def _naming_terms(index: ServingIndex, query: Query) -> list:
-    asking = set(index.lexical.terms(_ASKING_WORDS))
+    asking = set(index.lexical.terms(ARTICLE_ASKING_WORDS))
     return [q for q in query.resolved if q.term not in asking]
 
 
@@ -51,16 +46,17 @@ def choose_document(index: ServingIndex, query: Query, hits: Sequence[Hit]) -> D
         if len(documents) == 1:
             return documents[0]
         return index.documents[hits[0].chunk.doc_id] if hits else None
+    names = Coverage(naming)  # the naming words' total weight, summed once
     scored = [
-        (weighted_coverage(naming, _describes(index, doc)), -rank.get(doc.doc_id, len(hits)), doc)
-        for doc in documents
+        (names(_describes(index, doc)), -rank.get(doc.doc_id, len(hits)), doc) for doc in documents
     ]
     coverage, _, doc = max(scored, key=lambda item: item[:2])
     return doc if coverage >= MIN_NAMING_COVERAGE else None
 
 
-def article_answer(index: ServingIndex, query: Query, hits: Sequence[Hit]) -> Answer | None:
+def article_answer(context: AnswerContext) -> Answer | None:
     """The answer to a question about an article itself, or None when it is not one."""
+    index, query, hits = context.index, context.query, context.hits
     fields: tuple[ArticleField, ...] = query.intent.article_fields
     if not fields:
         return None

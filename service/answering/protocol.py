@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from service.query import Query
+from service.question.query import Query
 from service.retrieval.retrieve import Hit
 from service.serving import ServingIndex
 

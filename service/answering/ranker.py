@@ -1,9 +1,10 @@
 """The answer-sentence ranker: a linear score over SentenceFeatures, learned from labelled
-suites (`evaluation/train_ranker.py`) and committed in service/answering/fitted/."""
+suites (`evaluation/fitting/train_ranker.py`) and committed in service/answering/fitted/."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -34,8 +35,10 @@ class SentenceRanker:
 HAND_SET = SentenceRanker(weights={"similarity": 1.0, "overlap": 0.5, "passage_prior": 0.05})
 
 
-def read_fitted(path: Path, what: str) -> dict:
-    """A fitted model's JSON, or a FittedModelError naming the file and the problem."""
+def read_fitted(path: Path, what: str, names: Sequence[str], kind: str) -> dict:
+    """A fitted model's JSON (one fitted-model loader for every model), or a FittedModelError
+    naming the file and the problem: missing, unreadable, no weights, or weights for `kind`
+    (features, signals) the code does not know."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -46,16 +49,21 @@ def read_fitted(path: Path, what: str) -> dict:
         raise FittedModelError(f"the {what} file {path.name} cannot be read ({error})") from error
     if not isinstance(raw, dict) or not isinstance(raw.get("weights"), dict):
         raise FittedModelError(f"the {what} file {path.name} has no 'weights' object")
+    unknown = set(raw["weights"]) - set(names)
+    if unknown:
+        raise FittedModelError(f"{path.name}: unknown {kind} {sorted(unknown)}")
     return raw
+
+
+def numeric_weights(path: Path, raw: dict) -> dict[str, float]:
+    """A fitted file's weights as numbers, or a FittedModelError naming the file."""
+    try:
+        return {k: float(v) for k, v in raw["weights"].items()}
+    except (TypeError, ValueError) as error:
+        raise FittedModelError(f"{path.name}: weights must be numbers ({error})") from error
 
 
 def load_ranker(path: Path = RANKER_FILE) -> SentenceRanker:
     """The committed trained ranker; a missing or broken file is an error, never a fallback."""
-    raw = read_fitted(path, "sentence ranker")
-    unknown = set(raw["weights"]) - set(FEATURES)
-    if unknown:
-        raise FittedModelError(f"{path.name}: unknown features {sorted(unknown)}")
-    try:
-        return SentenceRanker(weights={k: float(v) for k, v in raw["weights"].items()})
-    except (TypeError, ValueError) as error:
-        raise FittedModelError(f"{path.name}: weights must be numbers ({error})") from error
+    raw = read_fitted(path, "sentence ranker", FEATURES, "features")
+    return SentenceRanker(weights=numeric_weights(path, raw))

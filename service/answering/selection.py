@@ -3,22 +3,16 @@ list when one is asked for, and a near-tie from elsewhere, without near-duplicat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.blocks.block import CODE, TABLE
 from ingest.blocks.sentences import ends_sentence
+from service.answering.context import AnswerContext
 from service.answering.features import CONTINUATION, neighbour, same_paragraph
-from service.intent import Intent
-from service.query import Query
+from service.question.forms import LIST_CUE
+from service.question.intent import Intent
 from service.serving import ServingIndex
-
-_LIST_CUE = re.compile(
-    r"\b(signs?|ways?|steps?|tips?|approach(es)?|strateg(y|ies)|list|things|what (can|should) "
-    r"(i|you|we)|how (can|should|do) (i|you|we)|examples?|behaviou?rs?)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -179,15 +173,11 @@ def carried_on(index: ServingIndex, chosen: list[int]) -> list[int]:
 
 
 def select(
-    index: ServingIndex,
-    candidates: list[Candidate],
-    score_of: ScoreOf,
-    query: Query,
-    config: AnswerConfig,
+    context: AnswerContext, candidates: list[Candidate], score_of: ScoreOf, config: AnswerConfig
 ) -> list[int]:
     """The sentence ids of the answer, in reading order, shaped by what the question asks."""
-    best = candidates[0]
-    if query.intent.wants_several or _LIST_CUE.search(query.text):
+    index, query, best = context.index, context.query, candidates[0]
+    if query.intent.wants_several or LIST_CUE.search(query.text):
         listed = _list_answer(index, candidates, config)
         if listed:
             return carried_on(index, listed)

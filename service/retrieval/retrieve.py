@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ingest.chunk import Chunk
-from service.query import Query
+from service.question.query import SearchQuery
 from service.retrieval import strategies
 from service.retrieval.fuse import RRF_K, Weighted, best_rows, fuse
-from service.retrieval.modes import DEFAULT_MODE, Mode
+from service.retrieval.modes import Mode
 from service.serving import ServingIndex
 
 CANDIDATES = 100  # how deep each strategy looks before fusion
@@ -16,7 +16,7 @@ CANDIDATES = 100  # how deep each strategy looks before fusion
 
 @dataclass(frozen=True)
 class FusionConfig:
-    """Weights of reciprocal rank fusion; tuned values are recorded in the README."""
+    """Weights of reciprocal rank fusion (evaluation/fitting/tune.py compares settings)."""
 
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
@@ -51,9 +51,9 @@ def _lists(mode: Mode, fusion: FusionConfig) -> list[tuple[str, strategies.Strat
 
 def retrieve(
     index: ServingIndex,
-    query: Query,
+    query: SearchQuery,
     k: int,
-    mode: Mode = DEFAULT_MODE,
+    mode: Mode,
     fusion: FusionConfig = FusionConfig(),
 ) -> list[Hit]:
     """The k best passages for the query under the chosen mode."""

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
-
-import pytest
 
 from index.build import build_index
 from index.load import load_index
-from index.manifest import Manifest, corpus_file_changes
-from index.store import current_version
+from index.storage.manifest import Manifest, corpus_file_changes
+from index.storage.store import current_version
 from ingest.chunk import ChunkingConfig
 from ingest.corpus import SkippedFile, read_corpus, scan_corpus
 from service.indexing import ensure_index
-from tests.ingest.files import write_mixed_folder
-
-
-@pytest.fixture()
-def mixed(tmp_path: Path) -> Path:
-    return write_mixed_folder(tmp_path / "corpus")
 
 
 def test_the_manifest_records_the_scan_and_the_skipped_files(mixed, tmp_path, embedder):

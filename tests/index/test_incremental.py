@@ -2,45 +2,27 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index.build import (
-    BuildOptions,
     build_index,
     chunk_inputs,
     embedding_groups,
     section_headings,
 )
-from index.incremental import UnknownDocument, add_documents, apply_changes, remove_documents
+from index.incremental import UnknownDocument, add_documents, remove_documents
 from index.load import load_index
-from index.manifest import Manifest
-from index.store import VERSIONS, current_version
+from index.storage.manifest import Manifest
+from index.storage.store import VERSIONS, current_version
 from ingest.chunk import ChunkingConfig
 from ingest.corpus import read_corpus, read_source
 from ingest.documents import EmptyCorpus, bytes_hash
 from ingest.pipeline import prepare_documents
-from tests.ingest.files import write_mixed_folder
-
-NEW_SOURCE = "notes/otters.txt"
-NEW_TEXT = """Sea Otters
-
-Sea otters wrap themselves in kelp so that the tide does not carry them away while they sleep.
-An adult eats about a quarter of its own weight in food every day.
-"""
-
-
-@pytest.fixture()
-def mixed(tmp_path: Path) -> Path:
-    return write_mixed_folder(tmp_path / "corpus")
-
-
-def build(root: Path, folder: Path, embedder, **options):
-    return apply_changes(root, read_corpus(folder), embedder, BuildOptions(**options))
+from tests.support.files import NEW_SOURCE, NEW_TEXT
+from tests.support.indexes import apply_folder, digests
 
 
 def texts_of(documents) -> list[str]:
@@ -54,20 +36,12 @@ def texts_of(documents) -> list[str]:
     return [everything[i] for group in embedding_groups(everything) for i in group]
 
 
-def digests(version: Path) -> dict[str, str]:
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(version.iterdir())
-        if p.name != "manifest.json"
-    }
-
-
 def test_an_unchanged_corpus_publishes_nothing_and_embeds_nothing(articles, tmp_path, counting):
     root = tmp_path / "index"
-    first = build(root, articles, counting)
+    first = apply_folder(root, articles, counting)
     assert first.published and first.full_reason == "there is no index yet"
     counting.reset()
-    again = build(root, articles, counting)
+    again = apply_folder(root, articles, counting)
     assert not again.published and again.version == first.version == current_version(root)
     assert counting.calls == 0
     assert len(again.changes.unchanged) == 2 and not again.changes.redone
@@ -76,7 +50,7 @@ def test_an_unchanged_corpus_publishes_nothing_and_embeds_nothing(articles, tmp_
 
 def test_only_added_and_changed_documents_are_chunked_and_embedded(mixed, tmp_path, counting):
     root = tmp_path / "index"
-    build(root, mixed, counting)
+    apply_folder(root, mixed, counting)
     before = load_index(root)
     assert before.lexical.tokens("garlic cloves")
 
@@ -89,7 +63,7 @@ def test_only_added_and_changed_documents_are_chunked_and_embedded(mixed, tmp_pa
     (mixed / NEW_SOURCE).write_text(NEW_TEXT, encoding="utf-8")
     (mixed / "garlic.html").unlink()
     counting.reset()
-    result = build(root, mixed, counting)
+    result = apply_folder(root, mixed, counting)
 
     corpus = read_corpus(mixed)
     by_id = {d.doc_id: d for d in corpus.documents}
@@ -129,13 +103,13 @@ def test_only_added_and_changed_documents_are_chunked_and_embedded(mixed, tmp_pa
 
 def test_an_incremental_build_equals_a_full_build_of_the_same_corpus(mixed, tmp_path, counting):
     root = tmp_path / "index"
-    build(root, mixed, counting)
+    apply_folder(root, mixed, counting)
     (mixed / "guides" / "sourdough.md").write_text(
         "# Keeping a Sourdough Starter\n\nFeed it flour and water every day.\n", encoding="utf-8"
     )
     (mixed / "compost.txt").unlink()
     (mixed / "otters.txt").write_text(NEW_TEXT, encoding="utf-8")
-    incremental = build(root, mixed, counting)
+    incremental = apply_folder(root, mixed, counting)
     assert incremental.published and incremental.full_reason is None
 
     corpus = read_corpus(mixed)
@@ -158,13 +132,13 @@ def test_an_incremental_build_equals_a_full_build_of_the_same_corpus(mixed, tmp_
 
 def test_a_change_of_author_only_publishes_without_embedding(articles, tmp_path, counting):
     root = tmp_path / "index"
-    build(root, articles, counting)
+    apply_folder(root, articles, counting)
     metadata = json.loads((articles / "metadata.json").read_text(encoding="utf-8"))
     metadata["documents"][0]["author"] = "A. N. Other"
     source = metadata["documents"][0]["source"]
     (articles / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
     counting.reset()
-    result = build(root, articles, counting)
+    result = apply_folder(root, articles, counting)
     assert result.published and counting.calls == 0
     assert len(result.changes.unchanged) == 2
     authors = {d.source: d.author for d in load_index(root).documents.values()}
@@ -173,15 +147,15 @@ def test_a_change_of_author_only_publishes_without_embedding(articles, tmp_path,
 
 def test_other_chunking_redoes_every_document(articles, tmp_path, counting):
     root = tmp_path / "index"
-    build(root, articles, counting)
-    result = build(root, articles, counting, chunking=ChunkingConfig(400, 80))
+    apply_folder(root, articles, counting)
+    result = apply_folder(root, articles, counting, chunking=ChunkingConfig(400, 80))
     assert result.published and "chunk_size" in (result.full_reason or "")
     assert load_index(root).manifest.chunking == {"chunk_size": 400, "chunk_overlap": 80}
 
 
 def test_documents_are_added_and_removed_one_by_one(mixed, tmp_path, counting):
     root = tmp_path / "index"
-    build(root, mixed, counting)
+    apply_folder(root, mixed, counting)
     (mixed / NEW_SOURCE).parent.mkdir()
     (mixed / NEW_SOURCE).write_text(NEW_TEXT, encoding="utf-8")
     document = read_source(mixed, NEW_SOURCE)
@@ -192,7 +166,7 @@ def test_documents_are_added_and_removed_one_by_one(mixed, tmp_path, counting):
     assert counting.texts == texts_of([document])
     assert document.doc_id in load_index(root).documents
     # the corpus now holds the file, and a build of it finds nothing to do
-    assert not build(root, mixed, counting).published
+    assert not apply_folder(root, mixed, counting).published
 
     counting.reset()
     removed = remove_documents(root, [document.doc_id, "compost.txt"], counting)

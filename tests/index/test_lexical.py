@@ -11,9 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.lexical import STEMMER, build_lexical, content_terms
-from service.config import PROJECT_ROOT
+from tests.support.paths import SUITES
 
-SUITES = PROJECT_ROOT / "evaluation" / "suites"
 STEM = Stemmer.Stemmer(STEMMER)
 
 

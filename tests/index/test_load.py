@@ -7,9 +7,10 @@ import pytest
 from index.build import BuildOptions
 from index.incremental import apply_changes
 from index.load import load_documents
-from index.manifest import IndexCorrupt, IndexNotFound
+from index.storage.manifest import IndexCorrupt, IndexNotFound
 from ingest.corpus import read_corpus
-from tests.index.conftest import HashEmbedder, write_notes
+from tests.support.embedders import HashEmbedder
+from tests.support.files import write_notes
 
 
 def test_each_kept_version_serves_its_own_text_until_it_is_pruned(tmp_path):

@@ -1,7 +1,7 @@
 from ingest.blocks.sections import sections_of
 from ingest.clean import KnownNames, TextLayout, clean_text, looks_like_heading
 from ingest.documents import Document
-from tests.conftest import DISTANCING, STONEFIELD
+from tests.support.paths import DISTANCING, STONEFIELD
 
 STONEFIELD_HEADINGS = [
     "Why Men Pull Away When Relationships Deepen",

@@ -17,7 +17,7 @@ from ingest.corpus import (
     scan_corpus,
 )
 from ingest.documents import DOC_ID, CorpusError, Document, EmptyCorpus, bytes_hash
-from tests.ingest.files import PDF_PAGES, write_mixed_folder
+from tests.support.files import PDF_PAGES
 
 
 def assert_offsets_consistent(doc: Document) -> None:
@@ -34,11 +34,6 @@ def assert_offsets_consistent(doc: Document) -> None:
         assert 0 <= span.start < span.end <= len(doc.text)
     assert list(doc.pages) == sorted(doc.pages)
     assert all(0 <= page <= len(doc.text) for page in doc.pages)
-
-
-@pytest.fixture()
-def mixed(tmp_path: Path) -> Path:
-    return write_mixed_folder(tmp_path / "corpus")
 
 
 def test_every_readable_file_of_the_folder_becomes_a_document(mixed: Path):

@@ -12,7 +12,7 @@ from ingest.documents import (
     content_hash,
     doc_id_for,
 )
-from tests.conftest import CORPUS, DISTANCING, STONEFIELD
+from tests.support.paths import CORPUS, DISTANCING, STONEFIELD
 
 
 def test_bundled_corpus_is_the_seed_articles_byte_for_byte(corpus):

@@ -7,11 +7,11 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from service.api import create_app
 from service.engine import Engine
+from service.http.app import create_app
 from service.indexing import ensure_index
-from tests.ingest.files import write_mixed_folder
-from tests.service.conftest import LiveServer
+from tests.support.files import SECTIONED, write_mixed_folder
+from tests.support.server import LiveServer
 
 
 @pytest.fixture(scope="module")
@@ -61,33 +61,6 @@ def test_each_format_is_answered_with_verbatim_citations(server, question, doc_i
     text = httpx.get(f"{server.url}/documents/{doc_id}").json()["text"]
     for citation in cited:
         assert text[citation["start"] : citation["end"]] == citation["quote"]
-
-
-# (question, document, words of the cited sentence, its section, its page)
-SECTIONED = [
-    ("How often should the compost heap be turned?", "compost.txt", "two weeks", None, None),
-    (
-        "How often does a sourdough starter in the fridge need feeding?",
-        "guides--sourdough.md",
-        "refrigerator",
-        "Feeding in the Fridge",
-        None,
-    ),
-    (
-        "When should garlic bulbs be harvested?",
-        "garlic.html",
-        "Lift the bulbs",
-        "Harvesting the Bulbs",
-        None,
-    ),
-    (
-        "How many kilograms of honey does a bee colony need for winter?",
-        "guides--bees.pdf",
-        "twenty kilograms",
-        "Feeding Before Spring",
-        2,
-    ),
-]
 
 
 @pytest.mark.parametrize(("question", "doc_id", "words", "section", "page"), SECTIONED)

@@ -3,9 +3,7 @@
 import pytest
 
 from service.answering.protocol import NO_ANSWER
-
-STONEFIELD_ID = "why-men-pull-away"
-DISTANCING_ID = "emotional-distancing-in-men"
+from tests.support.paths import DISTANCING_ID, STONEFIELD_ID
 
 
 def _check_citations(result):

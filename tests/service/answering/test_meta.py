@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from service.answering.protocol import NO_ANSWER
-
-STONEFIELD_ID = "why-men-pull-away"
+from tests.support.paths import STONEFIELD_ID
 
 
 def _check(result):

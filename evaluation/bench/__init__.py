@@ -1,0 +1,1 @@
+"""Benchmarks: latency, load, embedding, indexing, documents, Ray, and the scale curve."""

@@ -1,0 +1,1 @@
+"""The scale cost curve: a synthetic corpus of any size, its measurement and plot."""

@@ -1,0 +1,2 @@
+"""Cases: a suite's questions and expected evidence, the registry of suites (corpus and role), and
+locating evidence in the documents."""

@@ -1,0 +1,1 @@
+"""`rag eval`: the command line over suites, BEIR sets and the gate."""

@@ -1,0 +1,1 @@
+"""Scoring a run: retrieval and answer metrics, pooling several suites, and the gate."""

@@ -1,0 +1,2 @@
+"""The index on disk: versions and their store, the manifest, layouts and tables, recovery and
+retention."""

@@ -1,0 +1,1 @@
+"""Fields read from a document's text: title, bylines, dates, and names."""

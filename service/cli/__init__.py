@@ -1,0 +1,1 @@
+"""The `rag` command line: asking, searching, serving, and the index commands."""

@@ -1,0 +1,138 @@
+"""Running the app under uvicorn: one process, or one worker per core behind one socket.
+
+Why uvicorn's own supervisor (`uvicorn.supervisors.Multiprocess`) and not another server: the app
+already runs on uvicorn, and its supervisor binds the socket once, hands it to spawned workers,
+restarts a worker that dies or hangs (it pings each one), forwards SIGTERM and stops if a worker
+fails to start. Each worker calls `worker_app` (an app factory, pickled with the settings), so each
+opens its own engine and its own watch of the index root (see service/http/runtime/lifecycle.py for
+how a publish or a reload reaches all of them). Gunicorn would add a second supervisor for the same
+job, Hypercorn and Granian a second HTTP stack to harden.
+
+Every process uses service/http/runtime/protocol.py (a deadline for request heads) and the same
+graceful-shutdown bound, which is longer than the body deadline, so a held request is answered
+408 and shutdown ends within RAG_BODY_TIMEOUT plus a few seconds.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import socket
+from dataclasses import replace
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
+
+from service.config import ConfigError, Settings, default_workers
+from service.http.runtime.protocol import DeadlineH11Protocol
+
+LOG_FORMAT = "%(levelname)s:     %(name)s: %(message)s"
+
+
+class ServiceConfig(uvicorn.Config):
+    """uvicorn's config plus the request-head deadline, which the protocol reads from it."""
+
+    def __init__(self, app: Any, *, header_timeout: float, **options: Any) -> None:
+        self.header_timeout = header_timeout
+        super().__init__(app, **options)
+
+
+class SocketClosingMultiprocess(Multiprocess):
+    """uvicorn's supervisor, but SIGTERM/SIGINT close its copy of the listening socket first.
+
+    The workers close theirs when they start shutting down; without this the supervisor's copy
+    would keep accepting connections into the backlog that no worker will ever answer.
+    """
+
+    def _close_sockets(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+
+    def handle_term(self) -> None:
+        self._close_sockets()
+        super().handle_term()
+
+    def handle_int(self) -> None:
+        self._close_sockets()
+        super().handle_int()
+
+
+def configure_logging() -> None:
+    """The service's loggers (rag.*) at INFO on stderr, in the supervisor and in each worker."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+
+
+def worker_app(settings: Settings) -> FastAPI:
+    """The app factory each worker process calls: its own app, its own engine (at start-up)."""
+    from service.http.app import create_app
+
+    configure_logging()
+    return create_app(settings)
+
+
+def worker_settings(settings: Settings) -> Settings:
+    """Each worker's share of the cores for ONNX Runtime, unless RAG_EMBED_THREADS sets it.
+
+    ONNX Runtime's default is one thread per core in every process, so N workers would run N
+    times as many spinning threads as there are cores.
+    """
+    if settings.workers > 1 and settings.embed_threads == 0:
+        return replace(settings, embed_threads=max(1, default_workers() // settings.workers))
+    return settings
+
+
+def check_can_serve(settings: Settings) -> None:
+    """Fail before binding anything: fitted models readable, and a watch if there are workers."""
+    from service.engine import default_answerer
+
+    default_answerer(settings)  # a missing or unreadable fitted model raises FittedModelError
+    if settings.workers > 1 and settings.reload_interval == 0:
+        raise ConfigError(
+            f"RAG_RELOAD_INTERVAL=0 turns off the watch that carries a publish or an "
+            f"/admin/reload to every worker; with {settings.workers} workers set it above 0 "
+            "(default 0.5) or serve with --workers 1"
+        )
+
+
+def uvicorn_config(settings: Settings, app: Any, **options: Any) -> ServiceConfig:
+    """The uvicorn configuration every way of serving shares (timeouts, protocol, logging);
+    `options` add to or override uvicorn's own settings."""
+    chosen: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "http": DeadlineH11Protocol,
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
+        "log_level": "info",
+        # uvicorn's own access line holds the path with its query string (`/search?q=...`,
+        # the page's `/?q=` links): off, so questions stay out of the log; the JSON line of
+        # service/http/observability.py says what was served without them
+        "access_log": settings.log_questions,
+        **options,
+    }
+    return ServiceConfig(app, header_timeout=settings.header_timeout, **chosen)
+
+
+def serve(settings: Settings) -> int:
+    """Serve until SIGTERM/SIGINT; returns the process exit status (uvicorn's 3: start failed)."""
+    check_can_serve(settings)  # first: a refusal is then the only line printed
+    configure_logging()
+    if settings.workers == 1:
+        from service.http.app import create_app
+
+        server = uvicorn.Server(uvicorn_config(settings, create_app(settings)))
+        server.run()
+        return 0 if server.started else STARTUP_FAILURE
+    config = uvicorn_config(
+        settings,
+        functools.partial(worker_app, worker_settings(settings)),
+        factory=True,
+        workers=settings.workers,
+    )
+    listener: socket.socket = config.bind_socket()
+    supervisor = SocketClosingMultiprocess(config, sockets=[listener])
+    supervisor.run()
+    failed = any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes)
+    return STARTUP_FAILURE if failed else 0

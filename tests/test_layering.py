@@ -18,21 +18,24 @@ from service.config import PROJECT_ROOT
 STAGES = ("ingest", "index", "service", "evaluation")
 
 
-def _imported_stages(path: Path) -> set[tuple[str, int]]:
+def _imports(path: Path) -> list[tuple[str, int]]:
+    """Every absolute module a file imports, with its line; `from pkg import name` also counts
+    as `pkg.name` (it may be a module), and a relative import as `<relative ...>`."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    found = set()
+    found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            found += [(alias.name, node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        else:
-            continue
-        for name in names:
-            top = name.split(".")[0]
-            if top in STAGES:
-                found.add((top, node.lineno))
+            found.append((node.module, node.lineno))
+            found += [(f"{node.module}.{a.name}", node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append((f"<relative {'.' * node.level}{node.module or ''}>", node.lineno))
     return found
+
+
+def _imported_stages(path: Path) -> set[tuple[str, int]]:
+    return {(n.split(".")[0], line) for n, line in _imports(path) if n.split(".")[0] in STAGES}
 
 
 def _modules() -> list[Path]:
@@ -67,20 +70,11 @@ MAX_MODULES = 10
 
 
 def _room_imports(path: Path, stage: str) -> set[tuple[str, int]]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            names = names if node.module != stage else names[1:]
-        else:
-            continue
-        for name in names:
-            parts = name.split(".")
-            if len(parts) > 1 and parts[0] == stage:
-                found.add((parts[1], node.lineno))
+    for name, line in _imports(path):
+        parts = name.split(".")
+        if len(parts) > 1 and parts[0] == stage:
+            found.add((parts[1], line))
     return found
 
 
@@ -126,23 +120,19 @@ TESTS = PROJECT_ROOT / "tests"
 
 def _test_imports(path: Path) -> set[tuple[str, int]]:
     """Every `tests.<x>` module a file imports where x is not `support`, with its line."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    imported = _imports(path)
+    modules = set(imported)
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module] + (
-                [f"tests.{a.name}" for a in node.names] if node.module == "tests" else []
-            )
-        elif isinstance(node, ast.ImportFrom) and node.level > 0:
-            names = [f"tests.<relative {'.' * node.level}{node.module or ''}>"]
-        else:
+    for name, line in imported:
+        parent = name.rsplit(".", 1)[0]
+        if parent != "tests" and (parent, line) in modules:
+            continue  # `from tests.a.b import name`: the module is tests.a.b, already listed
+        if name.startswith("<relative"):
+            found.add((f"tests.{name}", line))
             continue
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "tests" and len(parts) > 1 and parts[1] != "support":
-                found.add((name, node.lineno))
+        parts = name.split(".")
+        if parts[0] == "tests" and len(parts) > 1 and parts[1] != "support":
+            found.add((name, line))
     return found
 
 

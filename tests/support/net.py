@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
 import time
 from collections.abc import Callable
+
+import httpx
 
 
 def free_port() -> int:
@@ -57,3 +60,18 @@ def wait_until(check: Callable[[], bool], timeout: float = 60, interval: float =
         if time.monotonic() >= deadline:
             return False
         time.sleep(interval)
+
+
+def wait_ready(client: httpx.Client, server: subprocess.Popen, timeout: float = 90) -> None:
+    """Poll a spawned server's /ready until it answers 200; fail if the process exits first
+    or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if client.get("/ready").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert server.poll() is None, f"the server exited with {server.returncode} before ready"
+        assert time.monotonic() < deadline, f"the server was not ready within {timeout} s"
+        time.sleep(0.1)

@@ -14,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -36,7 +35,7 @@ from service.engine import Engine
 from service.http.app import create_app
 from service.indexing import build, ensure_index
 from tests.support.auth import ADMIN_KEY, AUTH
-from tests.support.net import free_port
+from tests.support.net import free_port, wait_ready
 from tests.support.rag import rag_env
 from tests.support.server import LiveServer
 
@@ -147,15 +146,7 @@ def run_request(
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if client.get("/ready").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert server.poll() is None and time.monotonic() < deadline, "did not start"
-                time.sleep(0.1)
+            wait_ready(client, server)
             try:
                 response = request(client)
             except httpx.TransportError:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,7 +13,7 @@ import httpx
 import pytest
 
 from service.config import Settings
-from tests.support.net import free_port
+from tests.support.net import free_port, wait_ready
 from tests.support.rag import RAG, rag_env
 
 QUESTION = "does quokkamarker77 keep my diagnosis private"
@@ -34,15 +33,7 @@ def serve_and_ask(settings: Settings, log_dir: Path, **env: str) -> str:
         )
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-                deadline = time.monotonic() + 90
-                while True:
-                    try:
-                        if http.get("/ready").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    assert server.poll() is None and time.monotonic() < deadline
-                    time.sleep(0.1)
+                wait_ready(http, server)
                 assert http.post("/ask", json={"question": QUESTION}).status_code == 200
                 assert http.get(f"/search?q={quote(QUESTION)}").status_code == 200
                 assert http.get(f"/?q={quote(QUESTION)}").status_code == 200

@@ -25,10 +25,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m service.answering.word_rarity --write  # a build output, made from wordfreq
+	$(BIN)/python -m service.question.word_rarity --write  # a build output, made from wordfreq
 	touch $(STAMP)
 
-install: $(STAMP)
+# The word tables (service/question/word_rarity.py) are build outputs, remade when it changes.
+WORDS := service/question/english_words/common-nl.txt
+$(WORDS): service/question/word_rarity.py | $(STAMP)
+	$(BIN)/python -m service.question.word_rarity --write
+
+install: $(STAMP) $(WORDS)
 
 # Debian's Chromium, which the web page's tests drive through Playwright (never
 # `playwright install`: no browser is downloaded). CI runs as root on a fresh machine.
@@ -151,4 +156,4 @@ clean:
 	rm -rf var reports .pytest_cache .ruff_cache build dist
 
 distclean: clean
-	rm -rf $(VENV) *.egg-info service/answering/english_words
+	rm -rf $(VENV) *.egg-info service/question/english_words

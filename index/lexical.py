@@ -41,6 +41,11 @@ _CONTENT_STOPWORDS = frozenset(STOPWORDS_EN_PLUS)
 _QUERY_STOPWORDS = frozenset(STOPWORDS_EN)
 
 
+def is_stopword(word: str) -> bool:
+    """Whether a lower-cased word is on the long stopword list the content terms leave out."""
+    return word in _CONTENT_STOPWORDS
+
+
 def _stemmed(text: str, stopwords: frozenset[str], stemmer: Stemmer.Stemmer) -> list[str]:
     return stemmer.stemWords([t for t in _split(text.lower()) if t not in stopwords])
 

@@ -44,6 +44,9 @@ class Settings:
     device: str = "cpu"
     embed_backend: Backend = Backend.AUTO
     embed_precision: Precision = Precision.FP32
+    # Questions are embedded by the int8 export (2.3x faster on one core; the same figures on
+    # every fit and tune suite, docs/performance.md) while passages keep RAG_EMBED_PRECISION.
+    query_precision: Precision = Precision.INT8
     embed_threads: int = 0  # ONNX Runtime intra-op threads; 0: its default, one per core
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     top_k: int = 5
@@ -65,6 +68,9 @@ class Settings:
     header_timeout: float = 10.0  # seconds to send the request line and headers
     body_timeout: float = 20.0  # seconds to send the whole body once the headers are in
     query_concurrency: int = 2  # /ask and /search computed at once per worker; the rest wait
+    answer_cache: int = (
+        1024  # answers kept per worker for repeats (service/answer_cache.py); 0: off
+    )
     # what reading one file may cost, in a worker process (ingest/folder/budget.py): RAG_READ_*
     reading: ReadingBudget = field(default_factory=ReadingBudget)
     # questions are private: no log line holds one unless the operator asks for it
@@ -105,6 +111,10 @@ class Settings:
             raise ConfigError(
                 f"RAG_QUERY_CONCURRENCY must be between 1 and 64, got {self.query_concurrency}"
             )
+        if not 0 <= self.answer_cache <= 1_000_000:
+            raise ConfigError(
+                f"RAG_ANSWER_CACHE must be between 0 (off) and 1000000, got {self.answer_cache}"
+            )
         for name, value in (
             ("RAG_HEADER_TIMEOUT", self.header_timeout),
             ("RAG_BODY_TIMEOUT", self.body_timeout),
@@ -132,6 +142,12 @@ class Settings:
             )
         object.__setattr__(self, "embed_backend", Backend(self.embed_backend))
         object.__setattr__(self, "embed_precision", Precision(self.embed_precision))
+        if self.query_precision not in PRECISIONS:
+            raise ConfigError(
+                f"RAG_QUERY_PRECISION must be one of {', '.join(PRECISIONS)}, "
+                f"got {self.query_precision!r}"
+            )
+        object.__setattr__(self, "query_precision", Precision(self.query_precision))
         if self.embed_backend is Backend.TORCH and self.embed_precision is not Precision.FP32:
             raise ConfigError(
                 f"RAG_EMBED_PRECISION={self.embed_precision.value} needs the ONNX backend "
@@ -203,6 +219,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         device=env.get("RAG_DEVICE", defaults.device),
         embed_backend=env.get("RAG_EMBED_BACKEND") or defaults.embed_backend,
         embed_precision=env.get("RAG_EMBED_PRECISION") or defaults.embed_precision,
+        query_precision=env.get("RAG_QUERY_PRECISION") or defaults.query_precision,
         embed_threads=_int(env, "RAG_EMBED_THREADS", defaults.embed_threads),
         chunking=chunking,
         top_k=_int(env, "RAG_TOP_K", defaults.top_k),
@@ -221,6 +238,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         header_timeout=_float(env, "RAG_HEADER_TIMEOUT", defaults.header_timeout),
         body_timeout=_float(env, "RAG_BODY_TIMEOUT", defaults.body_timeout),
         query_concurrency=_int(env, "RAG_QUERY_CONCURRENCY", defaults.query_concurrency),
+        answer_cache=_int(env, "RAG_ANSWER_CACHE", defaults.answer_cache),
         reading=reading,
         log_questions=env.get("RAG_LOG_QUESTIONS", "0") in {"1", "true", "yes"},
     )

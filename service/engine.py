@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from index.load import IndexData, load_index
@@ -13,13 +14,23 @@ from ingest.embed import (
     Embedder,
 )
 from ingest.log import Log, quiet
+from service.answer_cache import AnswerCache, AnswerKey
 from service.answering.abstention import load_model
 from service.answering.evidence import load_word_frequencies
 from service.answering.extractive import ExtractiveAnswerer
 from service.answering.protocol import Answer, Answerer
 from service.answering.ranker import load_ranker
 from service.config import Settings
-from service.indexing import ensure_index, index_problems, make_embedder, serving_purpose
+from service.indexing import (
+    ensure_index,
+    index_problems,
+    make_embedder,
+    make_query_embedder,
+    serving_purpose,
+)
+from service.query_batching import QueryBatcher
+from service.question.followup import Resolved, resolve
+from service.question.language import english_only, question_language
 from service.question.query import Query, SearchQuery, build_query, build_search_query
 from service.retrieval.modes import Mode
 from service.retrieval.retrieve import FusionConfig, Hit, retrieve
@@ -39,6 +50,7 @@ class AskResult:
     answer: Answer
     index: ServingIndex
     timings_ms: dict[str, float]
+    resolved: Resolved  # the question as answered: with the earlier turns' subject, if it leaned
 
 
 def _ms(start: float) -> float:
@@ -66,13 +78,17 @@ class Engine:
         index: IndexData | ServingIndex,
         answerer: Answerer | None = None,
         fusion: FusionConfig = FusionConfig(),  # noqa: B008 - frozen dataclass
+        query_embedder: Embedder | None = None,
     ) -> None:
         self.settings = settings
-        self.embedder = embedder
+        self.embedder = embedder  # the passages' (the index is checked against it)
+        self.query_embedder = query_embedder or embedder
         self.answerer = answerer or default_answerer()
         self.fusion = fusion
         self._index = self._serving(index)
         self._swap_lock = threading.Lock()
+        self.queries = QueryBatcher(self.query_embedder.embed_queries)
+        self.answers: AnswerCache[AskResult] = AnswerCache(settings.answer_cache)
 
     @classmethod
     def open(cls, settings: Settings, *, progress: bool = False, log: Log = quiet) -> Engine:
@@ -81,10 +97,12 @@ class Engine:
         if not settings.auto_build:
             require_something_to_serve(settings.index_dir)  # likewise, before the model loads
         embedder = make_embedder(settings, purpose=serving_purpose(settings), log=log)
-        embedder.warm_up()
+        queries = make_query_embedder(settings, embedder, log=log)
+        if queries is embedder:
+            embedder.warm_up()  # else the passages' model loads only if the index is built
         load_word_frequencies()
         index = ensure_index(settings, embedder, progress=progress, log=log)
-        return cls(settings, embedder, index, answerer)
+        return cls(settings, embedder, index, answerer, query_embedder=queries)
 
     def _serving(self, index: IndexData | ServingIndex) -> ServingIndex:
         return index if isinstance(index, ServingIndex) else ServingIndex.of(index)
@@ -102,6 +120,7 @@ class Engine:
         serving = self._serving(index)
         with self._swap_lock:
             previous, self._index = self._index, serving
+            self.answers.clear()
         return previous
 
     def reload(self) -> ServingIndex:
@@ -109,11 +128,13 @@ class Engine:
         latest = load_index(self.settings.index_dir)
         if latest.version != self._index.version:
             self.swap(latest)
+        self.answers.clear()  # every reload empties it, even one that found no new version
         return self._index
 
-    def query(self, question: str, index: ServingIndex) -> Query:
-        """The typed query for one /ask request, embedded once."""
-        return build_query(question, index, self.embedder.embed_query)
+    def query(self, question: str, index: ServingIndex, asked: str | None = None) -> Query:
+        """The typed query for one /ask request, embedded once (`asked`: the follow-up as typed,
+        when `question` is it read with the earlier turns)."""
+        return build_query(question, index, self.queries.embed, asked)
 
     def mode(self, asked: Mode | str | None = None) -> Mode:
         """The retrieval mode of a request: the one asked for, else the configured one (the
@@ -132,27 +153,47 @@ class Engine:
         """Ranked passages for a query."""
         started = time.perf_counter()
         index, chosen = self._index, self.mode(mode)
-        typed = build_search_query(query, index, self.embedder.embed_query)  # no intent, no IDF
+        typed = build_search_query(query, index, self.queries.embed)  # no intent, no IDF
         embedded = _ms(started)
         mark = time.perf_counter()
         hits = self.retrieve(typed, index, k or self.settings.top_k, chosen)
         timings = {"embed": embedded, "retrieve": _ms(mark), "total": _ms(started)}
         return SearchResult(tuple(hits), index, timings, chosen)
 
+    def resolve(self, question: str, history: Sequence[str] = ()) -> Resolved:
+        """The question as answered: a follow-up read with the subject of earlier questions."""
+        if not history:
+            return Resolved(question, False)
+        return resolve(question, history, self.query_embedder.embed_queries)
+
     def ask(
-        self, question: str, top_k: int | None = None, mode: Mode | str | None = None
+        self,
+        question: str,
+        top_k: int | None = None,
+        mode: Mode | str | None = None,
+        history: Sequence[str] = (),
     ) -> AskResult:
-        """An extractive, cited answer (or an abstention) for a question."""
+        """An extractive, cited answer (or an abstention) for a question; `history` holds the
+        chat's earlier questions, oldest first, which a follow-up is read with."""
         started = time.perf_counter()
         index = self._index
         k = top_k or self.settings.top_k
-        query = self.query(question, index)
+        key = AnswerKey.of(question, history, k, self.mode(mode).value, index.version)
+        cached = self.answers.get(key)
+        if cached is not None:  # the same question, options and index: the same answer
+            return replace(cached, timings_ms={"cache": _ms(started), "total": _ms(started)})
+        resolved = self.resolve(question, history)
+        query = self.query(resolved.text, index, question if resolved.followed_up else None)
         embedded = _ms(started)
         mark = time.perf_counter()
         hits = self.retrieve(query, index, max(k, self.answerer.candidate_passages), mode)
         retrieved = _ms(mark)
         mark = time.perf_counter()
         answer = self.answerer.answer(query, hits, index)
-        answer = replace(answer, hits=answer.hits[:k])
+        if answer.abstained and (language := question_language(question, index)):
+            answer = replace(answer, text=english_only(language))  # say why, not just "no"
+        answer = replace(answer, question=question, hits=answer.hits[:k])
         timings = {"embed": embedded, "retrieve": retrieved, "answer": _ms(mark)}
-        return AskResult(answer, index, {**timings, "total": _ms(started)})
+        result = AskResult(answer, index, {**timings, "total": _ms(started)}, resolved)
+        self.answers.put(key, result)
+        return result

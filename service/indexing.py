@@ -6,7 +6,8 @@ Split from service/engine.py, which answers questions: these run before an engin
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import logging
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from index.build import BuildOptions, make_parts
@@ -23,6 +24,8 @@ from ingest.embed import (
     Embedder,
     EmbedderConfig,
     EmbeddingCache,
+    OnnxEmbedder,
+    OnnxExportError,
     Purpose,
     create_embedder,
     default_model_dir,
@@ -61,6 +64,26 @@ def make_embedder(
     """
     cache = EmbeddingCache(settings.cache_dir / "embeddings.sqlite3")
     return create_embedder(embedder_config(settings, purpose), cache=cache, log=log)
+
+
+def make_query_embedder(settings: Settings, embedder: Embedder, log: Log | None = None) -> Embedder:
+    """What embeds questions: the int8 export of the same model (RAG_QUERY_PRECISION) when the
+    passages are embedded with ONNX Runtime, made from the fp32 export once if missing; the
+    passage embedder itself otherwise (torch, the same precision, or no export possible)."""
+    if not isinstance(embedder, OnnxEmbedder) or settings.query_precision == embedder.precision:
+        return embedder
+    config = replace(embedder_config(settings, Purpose.QUERY), precision=settings.query_precision)
+    try:
+        queries = create_embedder(config, cache=None, log=log)
+        if not isinstance(queries, OnnxEmbedder):
+            return embedder  # no export of that precision could be made: stay with the passages'
+        queries.warm_up()
+    except (OSError, ValueError, OnnxExportError) as error:
+        (log or logging.getLogger("rag.embed").warning)(
+            f"embedding questions with the passages' model instead ({error})"
+        )
+        return embedder
+    return queries
 
 
 def serving_purpose(settings: Settings) -> Purpose:

@@ -37,6 +37,7 @@ def ask_body(result: AskResult) -> dict:
         "timings_ms": result.timings_ms,
         "index_version": result.index.version,
         "evidence": answer.signals,
+        "resolved_question": result.resolved.text,
     }
 
 

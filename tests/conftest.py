@@ -17,7 +17,7 @@ from ingest.embed import Embedder
 from service.config import Settings
 from service.engine import Engine
 from service.http.app import create_app
-from service.indexing import ensure_index, make_embedder
+from service.indexing import ensure_index, make_embedder, make_query_embedder
 from service.serving import ServingIndex
 from tests.support.embedders import HashEmbedder
 from tests.support.files import write_mixed_folder
@@ -25,28 +25,39 @@ from tests.support.paths import CORPUS
 from tests.support.server import LiveServer
 from tests.support.small_index import build_small_index
 from tests.support.workers import (
+    Turns,
     embed_threads,
+    needs_of,
     run_folder,
     share_the_cores,
-    taking_turns,
     under_xdist,
 )
+
+TURNS = pytest.StashKey[Turns]()
 
 
 def pytest_configure() -> None:
     share_the_cores()  # under xdist: one thread per pool in each worker
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist, modules marked `slow` first (otherwise in order): a worker takes one module
+    at a time from the front of the queue, so the long ones start early and short ones fill
+    the end, instead of one long module running alone at the end."""
+    if under_xdist():
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[object]:
     """Under xdist, a test takes its turn (tests/support/workers.py) for setup, call and
     teardown: `alone` tests run while no other test does, `serial(name)` ones one at a time."""
     if not under_xdist():
         return (yield)
-    folder = Path(item.config.option.basetemp).parent / "turns"  # one folder per run
-    alone = item.get_closest_marker("alone") is not None
-    serial = [mark.args[0] for mark in item.iter_markers("serial")]
-    with taking_turns(folder, alone=alone, serial=serial):
+    turns = item.config.stash.get(TURNS, None)
+    if turns is None:  # one folder for the whole run: every worker's basetemp is inside it
+        turns = item.config.stash[TURNS] = Turns(Path(item.config.option.basetemp).parent / "turns")
+    with turns.turn(needs_of(item), needs_of(nextitem) if nextitem else None):
         return (yield)
 
 
@@ -77,7 +88,9 @@ def embedder(settings: Settings) -> Embedder:
 
 @pytest.fixture(scope="session")
 def engine(settings: Settings, embedder: Embedder) -> Engine:
-    return Engine(settings, embedder, ensure_index(settings, embedder))
+    """The engine as `rag serve` and `rag ask` open it: questions embedded as they embed them."""
+    queries = make_query_embedder(settings, embedder)
+    return Engine(settings, embedder, ensure_index(settings, embedder), query_embedder=queries)
 
 
 @pytest.fixture(scope="session")

@@ -40,6 +40,7 @@ settings = settings_from_env({
     "RAG_INDEX_DIR": str(work / "index"),
     "RAG_CACHE_DIR": str(work / "cache"),
     "RAG_RELOAD_INTERVAL": "0",
+    "RAG_ANSWER_CACHE": "0",  # the questions repeat: every ask is answered anew
 })
 engine = Engine.open(settings)
 questions = json.loads(sys.argv[4])

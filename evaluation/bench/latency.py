@@ -25,48 +25,31 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 from evaluation.bench import embedding as embedding_bench
 from evaluation.bench.load import LoadReport, run_load
+from evaluation.bench.traffic import Latency, StreamFigures, distinct_questions, first_chunk
 from evaluation.runs.server_process import free_port, spawned_server
-from evaluation.scoring.metrics import latency_percentiles
-from service.config import PROJECT_ROOT, settings_from_env
+from service.config import settings_from_env
 
 T = TypeVar("T")
-SUITE = PROJECT_ROOT / "evaluation" / "suites" / "articles.jsonl"
 COLD_QUESTION = "How long should I give him space when he pulls away?"
 STEPS = ("embed", "retrieve", "answer")
 
 
-@dataclass(frozen=True)
-class Latency:
-    """Percentiles of one measurement, in milliseconds."""
-
-    p50: float
-    p95: float
-    p99: float
-    max: float
-    n: int
-
-    @classmethod
-    def of(cls, samples: list[float]) -> Latency:
-        found = latency_percentiles(samples)
-        return cls(found["p50"], found["p95"], found["p99"], found["max"], len(samples))
-
-
 def suite_questions() -> list[str]:
-    lines = SUITE.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines if line.strip()]
+    """Every distinct question of the suites about the bundled corpus (about 490): the load
+    levels ask each at most a few times, and the answer cache is off besides."""
+    return distinct_questions()
 
 
 def in_process(requests: int, warmup: int) -> tuple[Latency, dict[str, Latency], str]:
@@ -74,7 +57,7 @@ def in_process(requests: int, warmup: int) -> tuple[Latency, dict[str, Latency],
     from service.engine import Engine
     from service.render import ask_body
 
-    engine = Engine.open(settings_from_env())
+    engine = Engine.open(replace(settings_from_env(), answer_cache=0))  # each ask answered anew
     questions = itertools.cycle(suite_questions())
     for _ in range(warmup):
         ask_body(engine.ask(next(questions)))
@@ -94,16 +77,18 @@ def in_process(requests: int, warmup: int) -> tuple[Latency, dict[str, Latency],
 class HttpFigures:
     single: LoadReport
     loads: tuple[LoadReport, ...]
+    stream: StreamFigures
 
 
 def over_http(workers: int, requests: int, duration: float, levels: tuple[int, ...]) -> HttpFigures:
     """One client, then each concurrency level, against one `rag serve --workers N`."""
     questions = suite_questions()
-    with spawned_server(free_port(), workers) as (url, pid):
+    with spawned_server(free_port(), workers, env={"RAG_ANSWER_CACHE": "0"}) as (url, pid):
         run_load(url, concurrency=1, max_requests=20, duration=60, questions=questions)  # warm
         single = run_load(
             url, concurrency=1, max_requests=requests, duration=120, questions=questions
         )
+        stream = first_chunk(url, questions[: min(requests, 100)])
         loads = tuple(
             run_load(
                 url,
@@ -115,7 +100,7 @@ def over_http(workers: int, requests: int, duration: float, levels: tuple[int, .
             )
             for level in levels
         )
-    return HttpFigures(single, loads)
+    return HttpFigures(single, loads, stream)
 
 
 def whole_process(command: list[str], runs: int) -> Latency:
@@ -162,6 +147,19 @@ def _print_http(http: HttpFigures, table: Table, reference: float) -> list[str]:
         single.p50_ms,
         f"p95 {single.p95_ms:.2f}",
         verdict(single.p50_ms <= 0.75 * reference, "<= 0.75x"),
+    )
+    table.add(
+        "HTTP /v1/chat/completions, 1 client, whole reply",
+        http.stream.whole.p50,
+        f"p95 {http.stream.whole.p95:.2f}",
+    )
+    table.add(
+        "  streamed: first chunk",
+        http.stream.first_chunk.p50,
+        f"p95 {http.stream.first_chunk.p95:.2f}",
+        verdict(
+            http.stream.first_chunk.p50 <= 1.2 * http.stream.whole.p50, "<= 1.2x the whole reply"
+        ),
     )
     notes = []
     for report in http.loads:

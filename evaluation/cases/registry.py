@@ -23,6 +23,8 @@ class Role(StrEnum):
     FIT = "fit"
     TUNE = "tune"
     HELDOUT = "heldout"
+    FOLLOWUP = "followup"  # blind chats: each conversation's last turn, read with its history
+    FOLLOWUP_DEV = "followup-dev"  # chats read while the follow-up resolver was built
 
 
 class RegistryError(ValueError):

@@ -78,6 +78,8 @@ class Case:
     line: int
     evidence_spans: tuple[Span, ...]
     style: str = "plain"  # how the question is phrased: plain, chatty, typo, rambling ...
+    history: tuple[str, ...] = ()  # a chat's earlier questions, oldest first (follow-up suites)
+    full_question: str = ""  # a follow-up written out in full, understandable alone
 
 
 def normalize_text(text: str) -> str:
@@ -181,6 +183,8 @@ def _parse_case(
         line=number,
         evidence_spans=_locate(evidence, texts, fail),
         style=style,
+        history=_text_list(record, "history", fail),
+        full_question=_field(record, "full_question", str, "", fail),
     )
 
 

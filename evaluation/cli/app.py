@@ -85,7 +85,9 @@ def eval_command(
     baselines: Annotated[
         bool,
         typer.Option(
-            "--baselines", help="Also run the dense-top-sentence and plain-hybrid baselines."
+            "--baselines",
+            help="Also run the dense-top-sentence and plain-hybrid baselines, and the "
+            "LangChain FAISS, Haystack hybrid and bm25s peers (registered suites).",
         ),
     ] = False,
     keep_identical_ids: Annotated[
@@ -227,9 +229,32 @@ def calibrate_command(
             f"({served.corpus_dir}); set RAG_CORPUS_DIR to it to calibrate the index serving it"
         )
         return
+    if not result["better"]:
+        typer.echo(f"not written: {_why_not_better(result)}")
+        raise typer.Exit(1)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(result["model"].to_json() + "\n", encoding="utf-8")
     typer.echo(f"wrote {target}; the service uses it from its next start")
+
+
+def _why_not_better(result: dict) -> str:
+    """Why a calibrated model is not written, and how many labelled questions might change it."""
+    new, old = result["cross_validated"], result["committed_model"]
+    figures = (
+        f"cross-validated on your {new['cases']} questions, the new model has abstention F1 "
+        f"{new['abstention_f1']:.2f} and {new['false_abstention_rate']:.0%} false abstentions; "
+        f"the model in use has {old['abstention_f1']:.2f} and {old['false_abstention_rate']:.0%}"
+    )
+    if new["abstention_f1"] > old["abstention_f1"]:
+        budget = "the budget is 5%, give or take 2 points"
+        return f"{figures}: it refuses too many answerable questions ({budget})"
+    needed = result["questions_needed"]
+    if needed is None or needed <= new["cases"]:
+        return f"{figures}; its learning curve does not rise with more of these questions"
+    return (
+        f"{figures}; its learning curve suggests about {needed - new['cases']} more labelled "
+        f"questions (some {needed} in all, about a third of them unanswerable) might get there"
+    )
 
 
 def register(app: typer.Typer) -> None:

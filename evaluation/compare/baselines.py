@@ -75,6 +75,7 @@ def baseline_engine(engine: Engine, name: str, thresholds: dict[str, float]) -> 
         engine.index,
         answerer=TopSentenceAnswerer(whole_corpus=dense, threshold=thresholds.get(name, 0.0)),
         fusion=FusionConfig(sentence_weight=0.0),
+        query_embedder=engine.query_embedder,
     )
 
 

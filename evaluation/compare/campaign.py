@@ -13,9 +13,10 @@ from pathlib import Path
 
 from evaluation.cases.registry import SuiteEntry, resolve
 from evaluation.compare.baselines import NAMES, baseline_engine, load_thresholds
+from evaluation.compare.peers import PeerCache
 from evaluation.runs.engines import Engines, labelled
 from evaluation.runs.report import git_commit, markdown_table, text_table, write_json
-from evaluation.runs.runner import corpus_of_index, in_process, run_cases, score
+from evaluation.runs.runner import Ask, corpus_of_index, in_process, run_cases, score
 from evaluation.scoring.gate import check_thresholds
 from evaluation.scoring.pooled import pooled
 from service.config import settings_from_env
@@ -41,19 +42,24 @@ def run_campaign(
     entries: Sequence[SuiteEntry],
     *,
     baselines: bool,
+    peers: bool = False,
     progress: Callable[[str], None] = lambda _m: None,
 ) -> list[SuiteRun]:
-    """Every suite through the service (and the baselines), in process."""
+    """Every suite through the service (and the baselines, and the peers of
+    evaluation/compare/peers.py), in process."""
     thresholds = load_thresholds()
+    peer_cache = PeerCache()
     runs = []
     for suite in labelled(engines, entries):
-        systems = {SERVICE: suite.engine}
+        systems: dict[str, Ask] = {SERVICE: in_process(suite.engine)}
         if baselines:
-            systems |= {n: baseline_engine(suite.engine, n, thresholds) for n in NAMES}
-        for name, engine in systems.items():
+            systems |= {n: in_process(baseline_engine(suite.engine, n, thresholds)) for n in NAMES}
+        if peers:
+            systems |= peer_cache.asks(suite.engine)
+        corpus = corpus_of_index(suite.engine.index)  # the baselines' and peers' index too
+        for name, ask in systems.items():
             progress(f"{suite.name}: {len(suite.cases)} questions through {name}")
-            results = run_cases(suite.cases, in_process(engine))
-            runs.append(SuiteRun(suite.name, name, score(results, corpus_of_index(engine.index))))
+            runs.append(SuiteRun(suite.name, name, score(run_cases(suite.cases, ask), corpus)))
     return runs
 
 
@@ -163,7 +169,7 @@ def run_registered(
     role, `heldout` or `fit`, run as that command), the docs' figures are rewritten too."""
     entries = resolve(targets)
     engines = Engines(settings_from_env())
-    runs = run_campaign(engines, entries, baselines=baselines, progress=say)
+    runs = run_campaign(engines, entries, baselines=baselines, peers=baselines, progress=say)
     data = summary(runs) | {
         "git_commit": git_commit(),
         "split": sorted({e.role.value for e in entries}),

@@ -27,6 +27,7 @@ from service.engine import Engine
 
 REPORT = PROJECT_ROOT / "evaluation" / "calibration.json"
 MAX_FALSE_ABSTENTION = 0.05
+CV_SLACK = 0.02  # two points of false abstentions: cross-validation's drift around the budget
 REGULARISATION = 1.0
 INDEX_MODEL = "abstention.json"  # beside a user's index: rag calibrate writes it, Engine reads it
 
@@ -167,7 +168,6 @@ if __name__ == "__main__":
 def calibrate_index(engine: Engine, cases: Sequence[Case], *, folds_count: int = 5) -> dict:
     """Fit abstention on a user's own labelled questions against their index, with figures from
     stratified k-fold cross-validation (each fold scored by a model fitted on the others)."""
-    from sklearn.model_selection import StratifiedKFold
 
     data = signals_of(engine, cases, "own")
     counts = np.bincount(data.y, minlength=2)
@@ -176,23 +176,74 @@ def calibrate_index(engine: Engine, cases: Sequence[Case], *, folds_count: int =
             "calibration needs at least two answerable and two unanswerable questions "
             f"(the suite has {counts[1]} and {counts[0]})"
         )
-    splits = StratifiedKFold(
-        n_splits=min(folds_count, int(min(counts))), shuffle=True, random_state=0
+    cross_validated = _cross_validated(data, folds_count)
+    fitted = fit_model(data, REGULARISATION, MAX_FALSE_ABSTENTION)
+    committed = decision_figures(
+        probabilities(engine.answerer.abstention, data.x),
+        data.y,
+        engine.answerer.abstention.threshold,
     )
-    probability = np.zeros(len(data.y))
+    return {
+        "model": fitted,
+        "cross_validated": cross_validated,
+        "committed_model": committed,
+        "better": beats(cross_validated, committed),
+        "questions_needed": questions_needed(data, folds_count, committed["abstention_f1"]),
+    }
+
+
+def _cross_validated(data: Signals, folds_count: int, seed: int = 0) -> dict:
+    """Decision figures of stratified k-fold cross-validation: each fold scored by a model
+    fitted on the others, at that model's own threshold."""
+    from sklearn.model_selection import StratifiedKFold
+
+    counts = np.bincount(data.y, minlength=2)
+    splits = StratifiedKFold(
+        n_splits=max(2, min(folds_count, int(min(counts)))), shuffle=True, random_state=seed
+    )
+    decided = np.zeros(len(data.y))
     for train, test in splits.split(data.x, data.y):
         model = fit_model(
             Signals(data.x[train], data.y[train], ()), REGULARISATION, MAX_FALSE_ABSTENTION
         )
         p = probabilities(model, data.x[test])
-        probability[test] = (p >= model.threshold).astype(float)  # 1 = answer
-    fitted = fit_model(data, REGULARISATION, MAX_FALSE_ABSTENTION)
-    return {
-        "model": fitted,
-        "cross_validated": decision_figures(probability, data.y, 0.5),
-        "committed_model": decision_figures(
-            probabilities(engine.answerer.abstention, data.x),
-            data.y,
-            engine.answerer.abstention.threshold,
-        ),
-    }
+        decided[test] = (p >= model.threshold).astype(float)  # 1 = answer
+    return decision_figures(decided, data.y, 0.5)
+
+
+def beats(candidate: dict, current: dict) -> bool:
+    """Whether a cross-validated model is better than the one in use on the same questions:
+    a higher abstention F1, with no more false abstentions than the budget or the current
+    model allows, whichever is larger, give or take CV_SLACK (each fold's threshold is chosen
+    on the other folds, so its held-out rate drifts around the budget)."""
+    budget = max(MAX_FALSE_ABSTENTION, current["false_abstention_rate"]) + CV_SLACK
+    return (
+        candidate["abstention_f1"] > current["abstention_f1"]
+        and candidate["false_abstention_rate"] <= budget
+    )
+
+
+def questions_needed(data: Signals, folds_count: int, target_f1: float) -> int | None:
+    """How many labelled questions a model fitted on this user's questions would need to reach
+    `target_f1`, from its learning curve (cross-validated F1 on a half, three quarters and all
+    of them, a straight line in log n); None when the curve does not rise."""
+    rng = np.random.default_rng(0)
+    sizes, scores = [], []
+    for share in (0.5, 0.75, 1.0):
+        keep = np.concatenate(
+            [
+                rng.permutation(np.flatnonzero(data.y == label))[
+                    : max(2, round(share * np.sum(data.y == label)))
+                ]
+                for label in (0, 1)
+            ]
+        )
+        sample = Signals(data.x[keep], data.y[keep], ())
+        sizes.append(len(keep))
+        scores.append(_cross_validated(sample, folds_count)["abstention_f1"])
+    slope, intercept = np.polyfit(np.log(sizes), scores, 1)
+    if scores[-1] >= target_f1:
+        return len(data.y)
+    if slope <= 0.01:
+        return None
+    return int(np.ceil(np.exp((target_f1 - intercept) / slope)))

@@ -55,7 +55,12 @@ def _variant(engine: Engine, params: dict[str, object]) -> Engine:
     )
     answerer = replace(engine.answerer, config=replace(engine.answerer.config, **answer))
     return Engine(
-        settings, engine.embedder, engine.index, answerer, replace(engine.fusion, **fusion)
+        settings,
+        engine.embedder,
+        engine.index,
+        answerer,
+        replace(engine.fusion, **fusion),
+        query_embedder=engine.query_embedder,
     )
 
 

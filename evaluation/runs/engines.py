@@ -11,7 +11,7 @@ from evaluation.cases.registry import Role, SuiteEntry, resolve, with_role
 from evaluation.cases.suite import Case, load_suite
 from service.config import PROJECT_ROOT, Settings, settings_from_env
 from service.engine import Engine
-from service.indexing import ensure_index, make_embedder
+from service.indexing import ensure_index, make_embedder, make_query_embedder
 
 EVAL_INDEXES = PROJECT_ROOT / "var" / "eval"
 
@@ -29,6 +29,7 @@ class Engines:
         self.indexes = indexes
         self.embedder = make_embedder(settings)
         self.embedder.warm_up()
+        self.query_embedder = make_query_embedder(settings, self.embedder)  # as serving does
         self._make = make
         self._open: dict[Path, Engine] = {}
 
@@ -45,7 +46,10 @@ class Engines:
         if key not in self._open:
             settings = self.settings_for(corpus)
             self._open[key] = self._make(
-                settings, self.embedder, ensure_index(settings, self.embedder)
+                settings,
+                self.embedder,
+                ensure_index(settings, self.embedder),
+                query_embedder=self.query_embedder,
             )
         return self._open[key]
 

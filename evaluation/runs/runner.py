@@ -65,7 +65,7 @@ class Corpus:
         return spans
 
 
-Ask = Callable[[str, int], dict]
+Ask = Callable[..., dict]  # (question, top_k, history=()) -> the /ask body
 
 
 def in_process(engine) -> Ask:
@@ -73,7 +73,10 @@ def in_process(engine) -> Ask:
     from service.question.validation import check_question
     from service.render import ask_body
 
-    return lambda question, top_k: ask_body(engine.ask(check_question(question), top_k))
+    def ask(question: str, top_k: int, history: Sequence[str] = ()) -> dict:
+        return ask_body(engine.ask(check_question(question), top_k, None, history))
+
+    return ask
 
 
 def check_base_url(url: str) -> str:
@@ -92,8 +95,11 @@ def over_http(url: str, *, timeout: float = 60.0, api_key: str | None = None) ->
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     client = httpx.Client(base_url=base, timeout=timeout, headers=headers)
 
-    def ask(question: str, top_k: int) -> dict:
-        response = client.post("/ask", json={"question": question, "top_k": top_k})
+    def ask(question: str, top_k: int, history: Sequence[str] = ()) -> dict:
+        body = {"question": question, "top_k": top_k} | (
+            {"history": list(history)} if history else {}
+        )
+        response = client.post("/ask", json=body)
         if response.status_code != 200:
             raise RuntimeError(f"HTTP {response.status_code}: {response.text[:200]}")
         return response.json()
@@ -138,7 +144,7 @@ def run_cases(
     for number, case in enumerate(cases, start=1):
         started = time.perf_counter()
         try:
-            body, error = ask(case.question, top_k), None
+            body, error = ask(case.question, top_k, case.history), None
         except Exception as exc:  # a failing case is a result, not the end of the run
             body, error = None, f"{type(exc).__name__}: {exc}"
         results.append(CaseResult(case, body, (time.perf_counter() - started) * 1000, error))

@@ -108,7 +108,7 @@ def process_tree_memory(pid: int) -> list[ProcessMemory]:
     return found
 
 
-def _ready(url: str) -> bool:
+def is_ready(url: str) -> bool:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, no proxy
     try:
         with opener.open(f"{url}/ready", timeout=2) as reply:
@@ -119,18 +119,27 @@ def _ready(url: str) -> bool:
 
 @contextlib.contextmanager
 def spawned_server(
-    port: int, workers: int | None = None, startup_timeout: float = 180.0
+    port: int,
+    workers: int | None = None,
+    startup_timeout: float = 180.0,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int]]:
-    """`rag serve` on loopback (settings from the RAG_* environment); SIGTERM when done."""
+    """`rag serve` on loopback (settings from the RAG_* environment, and `env` over it);
+    SIGTERM when done."""
     rag = Path(sys.executable).with_name("rag")
     command = [str(rag), "serve", "--host", "127.0.0.1", "--port", str(port)]
     if workers is not None:
         command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + startup_timeout
-        while not _ready(url):
+        while not is_ready(url):
             if process.poll() is not None:
                 raise RuntimeError(f"rag serve exited with {process.returncode} during start-up")
             if time.monotonic() > deadline:
@@ -138,9 +147,14 @@ def spawned_server(
             time.sleep(0.25)
         yield url, process.pid
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, as an operator stops `rag serve`; killed if it has not ended within 40 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

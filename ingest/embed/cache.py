@@ -169,3 +169,7 @@ class CachedEmbedding:
     def embed_query(self, text: str) -> np.ndarray:
         """One query vector; queries are not cached (they rarely repeat exactly)."""
         return self._encode([text], progress=False)[0]
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Several query vectors in one model call; not cached, like `embed_query`."""
+        return self._encode(list(texts), progress=False)

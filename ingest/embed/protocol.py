@@ -82,3 +82,7 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray:
         """One query vector (not cached: queries rarely repeat exactly)."""
         ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Several query vectors in one model call, one row per text (not cached)."""
+        ...

@@ -18,8 +18,8 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 from ingest.blocks.sentences import split_sentences
 from service.answering.abstention import EvidenceSignals
 from service.answering.context import AnswerContext, Coverage, weighted_coverage
-from service.answering.word_rarity import english_rarity
 from service.question.query import Query, QuestionTerm
+from service.question.word_rarity import english_rarity
 from service.serving import ServingIndex
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
@@ -28,7 +28,7 @@ COMMON_ZIPF = 6.0  # "the" is about 7.7, "guy" 5.4, "freud" 3.5, "oxytocin" 2.8
 
 
 def load_word_frequencies() -> None:
-    """Open the word table now (a few ms; service/answering/word_rarity.py) rather than on the
+    """Open the word table now (a few ms; service/question/word_rarity.py) rather than on the
     first question."""
     english_rarity()
 

@@ -23,8 +23,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware import Middleware
 from fastapi.middleware.cors import CORSMiddleware
 
+from service.answer_cache import CacheStats
 from service.config import Settings
 from service.engine import Engine
+from service.http.chat.routes import add_chat_routes
 from service.http.dependencies import EngineDep, compute
 from service.http.documents import add_document_routes
 from service.http.errors import (
@@ -74,7 +76,8 @@ def add_query_routes(app: FastAPI, settings: Settings) -> None:
     async def ask(body: AskRequest, engine: EngineDep, request: Request) -> dict:
         """Answer a question with sentences quoted from the articles, each cited."""
         result = await compute(
-            request, lambda: ask_body(engine.ask(body.question, body.top_k, body.mode))
+            request,
+            lambda: ask_body(engine.ask(body.question, body.top_k, body.mode, body.history)),
         )
         request.state.abstained = result["abstained"]
         request.state.index_version = result["index_version"]
@@ -167,7 +170,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         return None if current is None else current.index
 
     ensure_access_handler()
-    metrics = Metrics(serving_index)
+
+    def answer_cache() -> CacheStats | None:
+        cache = getattr(app.state.engine, "answers", None)  # none while loading
+        return None if cache is None else cache.stats()
+
+    metrics = Metrics(serving_index, answer_cache)
     app = FastAPI(
         title="Grounded QA",
         summary="Cited, extractive answers over the bundled articles.",
@@ -185,6 +193,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.reloader = Reloader(on_result=lambda result: metrics.reloads.labels(result).inc())
     install_error_handlers(app)
     add_query_routes(app, settings)
+    add_chat_routes(app, settings)
     add_document_routes(app, settings)
     add_operations_routes(app)
     add_docs_routes(app)

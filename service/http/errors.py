@@ -112,6 +112,33 @@ def _with_request_id(request: Request, body: dict) -> dict:
     return {**body, "request_id": request_id} if request_id else body
 
 
+OPENAI_PREFIX = "/v1/"  # the OpenAI-compatible routes answer errors in OpenAI's shape
+_OPENAI_TYPES = {401: "invalid_request_error", 403: "permission_error", 429: "rate_limit_error"}
+_OPENAI_CODES = {401: "invalid_api_key", 404: "not_found", 413: "request_too_large"}
+
+
+def openai_error(status: int, message: str, *, param: str | None = None, code: str | None = None):
+    """OpenAI's error body: {"error": {"message", "type", "param", "code"}}."""
+    kind = _OPENAI_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+    return {
+        "error": {
+            "message": message,
+            "type": kind,
+            "param": param,
+            "code": code or _OPENAI_CODES.get(status),
+        }
+    }
+
+
+def error_body(path: str, status: int, message: str, request_id: str | None, **more) -> dict:
+    """The error body a route answers with: OpenAI's shape under /v1/, the service's elsewhere
+    (`more` is the service shape's extra fields, such as `detail`)."""
+    if path.startswith(OPENAI_PREFIX):
+        return openai_error(status, message, param=more.get("param"))
+    body = {"error": message, **{k: v for k, v in more.items() if k != "param"}}
+    return {**body, "request_id": request_id} if request_id else body
+
+
 def _http_message(error: StarletteHTTPException) -> str:
     """Starlette's and FastAPI's terse defaults, turned into sentences that say what to do."""
     headers = {k.lower(): v for k, v in (getattr(error, "headers", None) or {}).items()}
@@ -140,6 +167,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         body = _validation_body(list(error.errors()))
+        if request.url.path.startswith(OPENAI_PREFIX):  # OpenAI answers a bad request with 400
+            first = body["detail"][0] if body["detail"] else {"field": "body", "msg": ""}
+            param = None if first["field"] == "body" else first["field"]
+            message = first["msg"] if param is None and len(body["detail"]) == 1 else body["error"]
+            if first.get("type") == "extra_forbidden":  # OpenAI's own words for it
+                param, message = None, f"Unrecognized request argument supplied: {first['field']}"
+            return JSONResponse(status_code=400, content=openai_error(400, message, param=param))
         return JSONResponse(status_code=422, content=_with_request_id(request, body))
 
     @app.exception_handler(StarletteHTTPException)
@@ -152,8 +186,11 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = error.detail
         if isinstance(detail, str):
             detail = public_message(detail, settings)
+        request_id = getattr(request.state, "request_id", None)
         return JSONResponse(
             status_code=error.status_code,
-            content=_with_request_id(request, {"error": message, "detail": detail}),
+            content=error_body(
+                request.url.path, error.status_code, message, request_id, detail=detail
+            ),
             headers=getattr(error, "headers", None),
         )

@@ -10,6 +10,8 @@ import anyio
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.http.errors import error_body
+
 JSON_TYPES = ("application/json",)
 # On every answer, including errors: browsers must not guess a type (a JSON error read as HTML),
 # and nothing is cached unless the route says so (the web page's assets and the docs' bundles).
@@ -29,10 +31,9 @@ async def send_json_error(
     message: str,
     headers: Iterable[tuple[bytes, bytes]] = (),
 ) -> None:
-    """Answer with the service's error shape; used where no FastAPI handler can run."""
-    body = {"error": message}
-    if request_id := request_id_of(scope):
-        body["request_id"] = request_id
+    """Answer with the service's error shape (OpenAI's under /v1/); used where no FastAPI
+    handler can run."""
+    body = error_body(scope.get("path", ""), status, message, request_id_of(scope))
     payload = json.dumps(body).encode()
     await send(
         {

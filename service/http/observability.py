@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.answer_cache import CacheStats
 from service.http.middleware import send_json_error
 from service.serving import ServingIndex
 
@@ -58,10 +59,32 @@ class IndexCollector:
         yield from (info, loaded, chunks, documents)
 
 
+class AnswerCacheCollector:
+    """Reads the serving engine's answer cache at scrape time."""
+
+    def __init__(self, current_cache: Callable[[], CacheStats | None]) -> None:
+        self.current_cache = current_cache
+
+    def collect(self) -> Iterator[Metric]:
+        stats = self.current_cache()
+        hits = CounterMetricFamily("rag_answer_cache_hits", "/ask answers served from the cache.")
+        misses = CounterMetricFamily("rag_answer_cache_misses", "/ask answers computed anew.")
+        entries = GaugeMetricFamily("rag_answer_cache_entries", "Answers held (0 after a reload).")
+        if stats is not None:
+            hits.add_metric([], stats.hits)
+            misses.add_metric([], stats.misses)
+            entries.add_metric([], stats.entries)
+        yield from (hits, misses, entries)
+
+
 class Metrics:
     """One registry per app (never the global one), so several apps can share a process."""
 
-    def __init__(self, current_index: Callable[[], ServingIndex | None]) -> None:
+    def __init__(
+        self,
+        current_index: Callable[[], ServingIndex | None],
+        current_cache: Callable[[], CacheStats | None] = lambda: None,
+    ) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "rag_requests",
@@ -86,6 +109,7 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(IndexCollector(current_index))
+        self.registry.register(AnswerCacheCollector(current_cache))
 
     def observe(self, route: str, status: int, seconds: float, abstained: bool | None) -> None:
         """Count one finished request."""
@@ -150,7 +174,7 @@ class AccessMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_id(scope) or os.urandom(16).hex()  # uuid4's randomness, cheaper
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         started = time.perf_counter()

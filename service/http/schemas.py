@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
+from service.question.followup import MAX_HISTORY, MAX_HISTORY_CHARS
 from service.question.validation import MAX_QUESTION_CHARS, MAX_TOKEN_CHARS, check_question
 from service.retrieval.modes import Mode
 
@@ -44,11 +45,31 @@ class AskRequest(BaseModel):
         default=None, ge=1, le=50, description="How many passages to return (1 to 50)."
     )
     mode: Mode | None = Field(default=None, description=MODE_HELP)
+    history: list[StrictStr] = Field(
+        default_factory=list,
+        max_length=MAX_HISTORY,
+        description=f"The chat's earlier questions, oldest first (at most {MAX_HISTORY}, each "
+        f"at most {MAX_HISTORY_CHARS:,} characters): a follow-up such as 'and how long does "
+        "it keep?' is read with their subject. A self-contained question is answered as it is.",
+        json_schema_extra={
+            "items": {"type": "string", **TEXT_SCHEMA, "maxLength": MAX_HISTORY_CHARS}
+        },
+    )
 
     @field_validator("question")
     @classmethod
     def _question(cls, value: str) -> str:
         return check_text(value)
+
+    @field_validator("history")
+    @classmethod
+    def _history(cls, value: list[str]) -> list[str]:
+        for i, text in enumerate(value):
+            if len(text) > MAX_HISTORY_CHARS:
+                raise ValueError(
+                    f"history[{i}] is {len(text)} characters; the limit is {MAX_HISTORY_CHARS}"
+                )
+        return [check_text(text, f"history[{i}]") for i, text in enumerate(value)]
 
     @field_validator("top_k", mode="before")
     @classmethod
@@ -107,6 +128,11 @@ class AskResponse(BaseModel):
     timings_ms: dict[str, float]
     index_version: str
     evidence: dict[str, float] = Field(default_factory=dict)
+    resolved_question: str = Field(
+        default="",
+        description="The question as it was answered: the question itself, or a follow-up "
+        "read with the subject of `history`.",
+    )
 
 
 class SearchResponse(BaseModel):

@@ -106,7 +106,7 @@ NAME_FORM = re.compile(
 REASON_FORM = re.compile(
     r"\b(why|how come|what (causes|caused|makes|made|triggers|leads to|is behind)|"
     r"what's (causing|behind)|reasons?|causes? of|cause (him|her|them|it|this)|"
-    r"what am i doing wrong|what('s| is) wrong with|explain why)\b",
+    r"what('s| is) wrong with|explain why)\b",
     re.IGNORECASE,
 )
 STEPS_FORM = re.compile(
@@ -120,8 +120,7 @@ STEPS_FORM = re.compile(
 LIST_FORM = re.compile(
     r"\b(signs?|symptoms|examples?|(types|kinds|sorts) of|list|mistakes|myths|benefits|"
     r"advantages|disadvantages|pros and cons|what (things|items|foods|materials)|"
-    r"which (things|items|foods|materials)|what (can|can't|cannot|should|shouldn't|must not) "
-    r"(go|be put|be added|be used)|what (can|should|shouldn't|can't) (i|you|we) "
+    r"which (things|items|foods|materials)|what (can|should|shouldn't|can't) (i|you|we) "
     r"(put|add|use|include|avoid|not)|(triggers|situations|sources|qualities|strategies|"
     r"factors|characteristics|habits|warning signs))\b",
     re.IGNORECASE,

@@ -22,6 +22,7 @@ _SPACE = re.compile(r"\s+")
 # Past this length a question is long: a rambling message, or a text that asks nothing (an
 # argument, an abstract). Shorter ones are read as typed.
 FOCUS_CHARS = 600
+OWN_TERMS = 2  # a follow-up with this many content terms of its own is answered on them
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,33 @@ def focus_question(text: str) -> str:
     return asking if len(asking) >= 40 else text  # 40: a clause, not a bare "Why?"
 
 
+# Conversational filler around what is asked: greetings, requests to be told, thanks. Ordinary
+# English politeness, stripped for retrieval only (answering still sees the whole question).
+_OPENING_FILLER = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening))(?: there| all| everyone)?"
+    r"[\s,!.:;-]+|(?:ok(?:ay)?|so|um+|uh+|well)[\s,!.:;-]+|quick question[\s,!.:;-]+|"
+    r"(?:please|pls|plz)[\s,]+|(?:can|could|would) (?:you|someone|anyone) (?:please )?"
+    r"(?:tell|explain to|show|help) me[\s,]+|i (?:was|am|'m) wondering[\s,]+|"
+    r"i(?:'d| would) like to know[\s,]+|i want(?:ed)? to know[\s,]+|do you know[\s,]+)+",
+    re.IGNORECASE,
+)
+_CLOSING_FILLER = re.compile(
+    r"[\s,.;!-]+(?:thanks|thank you|thx|ty|cheers)(?: (?:so|very) much| a lot| in advance)?"
+    r"[\s!.:)]*$",
+    re.IGNORECASE,
+)
+
+
+def strip_filler(text: str) -> str:
+    """The question without greetings, "can you tell me", "I was wondering" or thanks around
+    it; the text itself when nothing else would be left."""
+    stripped = _CLOSING_FILLER.sub("", _OPENING_FILLER.sub("", text)).strip()
+    return stripped if len(stripped.split()) >= 2 else text
+
+
 def focused_text(raw: str) -> str:
-    """What the embedding model reads for a raw question (cleaned, then focused)."""
-    return focus_question(clean_question(raw))
+    """What the embedding model reads for a raw question (cleaned, filler stripped, focused)."""
+    return focus_question(strip_filler(clean_question(raw)))
 
 
 def resolve_terms(index: ServingIndex, terms: frozenset[str]) -> tuple[QuestionTerm, ...]:
@@ -132,11 +157,28 @@ def build_search_query(
     return _search_query(raw, focused_text(raw), index, embed_query, ())
 
 
-def build_query(raw: str, index: ServingIndex, embed_query: Callable[[str], np.ndarray]) -> Query:
-    """Clean, focus, embed once, and resolve the question's terms against this index."""
+def build_query(
+    raw: str,
+    index: ServingIndex,
+    embed_query: Callable[[str], np.ndarray],
+    asked: str | None = None,
+) -> Query:
+    """Clean, focus, embed once, and resolve the question's terms against this index.
+
+    `asked`: a follow-up as typed, when `raw` is it read with the earlier turns' subject.
+    Retrieval reads `raw`; answering weighs the follow-up's own terms and reads its intent, so
+    the earlier subject finds the passages without pulling the answer back to the earlier one
+    (unless the follow-up names too little to weigh: "why?")."""
     focused = focused_text(raw)  # BM25 and the embedder both read it: whole text hurt rambling
     terms = frozenset(index.lexical.terms(focused))
     resolved = resolve_terms(index, terms)
     search = _search_query(raw, focused, index, embed_query, resolved)
     shared = {f.name: getattr(search, f.name) for f in fields(SearchQuery)}
+    if asked is not None:
+        own_text = focused_text(asked)
+        own = frozenset(index.lexical.terms(own_text))
+        if len(own) >= OWN_TERMS:
+            own_resolved = resolve_terms(index, own)
+            shared["text"] = own_text
+            return Query(**shared, terms=own, resolved=own_resolved, intent=read_intent(own_text))
     return Query(**shared, terms=terms, resolved=resolved, intent=read_intent(focused))

@@ -49,6 +49,9 @@ class HashEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self._encode([text], False)[0]
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(list(texts), False)
+
 
 class CountingEmbedder:
     """The real embedder (real model, real cache), recording every text a build embeds."""
@@ -77,6 +80,9 @@ class CountingEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.real.embed_query(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.real.embed_queries(texts)
 
     def reset(self) -> None:
         self.texts, self.calls = [], 0

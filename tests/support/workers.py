@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -61,22 +61,57 @@ def _locked(path: Path, mode: int) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-@contextmanager
-def taking_turns(folder: Path, *, alone: bool, serial: Iterable[str] = ()) -> Iterator[None]:
-    """Hold the locks one test needs while it runs (setup, call and teardown).
+Needs = tuple[bool, frozenset[str]]  # (alone, serial names): what a test must hold alone
+
+
+def needs_of(item: pytest.Item) -> Needs:
+    """What a test must hold exclusively."""
+    serial = frozenset(str(mark.args[0]) for mark in item.iter_markers("serial"))
+    return item.get_closest_marker("alone") is not None, serial
+
+
+class Turns:
+    """The locks one worker takes for its tests, in a folder every worker of the run shares.
 
     Every test holds the machine shared, an `alone` one exclusively; the gate in front of it
     keeps new tests from starting while an `alone` test waits, so it is never starved. Named
-    locks come first and in order, so two workers never wait on each other."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as held:
-        for name in sorted(set(serial)):
-            held.enter_context(_locked(folder / f"serial-{name}.lock", fcntl.LOCK_EX))
-        gate, machine = folder / "gate.lock", folder / "machine.lock"
+    locks come first and in order, so two workers never wait on each other. What a test holds
+    exclusively is kept for the next test when that one needs the same (the four `alone` tests
+    of a module wait for the other worker once, not four times)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.gate, self.machine = folder / "gate.lock", folder / "machine.lock"
+        self._kept = ExitStack()
+        self._kept_for: Needs | None = None
+
+    def _hold(self, needs: Needs) -> None:
+        if self._kept_for == needs:
+            return
+        self.release()
+        alone, serial = needs
+        for name in sorted(serial):
+            self._kept.enter_context(_locked(self.folder / f"serial-{name}.lock", fcntl.LOCK_EX))
         if alone:
-            held.enter_context(_locked(gate, fcntl.LOCK_EX))
-            held.enter_context(_locked(machine, fcntl.LOCK_EX))
-        else:
-            with _locked(gate, fcntl.LOCK_EX):
-                held.enter_context(_locked(machine, fcntl.LOCK_SH))
-        yield
+            self._kept.enter_context(_locked(self.gate, fcntl.LOCK_EX))
+            self._kept.enter_context(_locked(self.machine, fcntl.LOCK_EX))
+        self._kept_for = needs
+
+    def release(self) -> None:
+        self._kept.close()
+        self._kept, self._kept_for = ExitStack(), None
+
+    @contextmanager
+    def turn(self, needs: Needs, next_needs: Needs | None) -> Iterator[None]:
+        """Hold what one test needs while it runs (its setup, call and teardown)."""
+        self._hold(needs)
+        try:
+            with ExitStack() as this_test:
+                if not needs[0]:
+                    with _locked(self.gate, fcntl.LOCK_EX):  # behind any `alone` test waiting
+                        this_test.enter_context(_locked(self.machine, fcntl.LOCK_SH))
+                yield
+        finally:
+            if next_needs != needs or needs == (False, frozenset()):
+                self.release()

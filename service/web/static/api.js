@@ -52,6 +52,11 @@ export function request(path, init = {}) {
   });
 }
 
+// Drop the answer still on its way, if any (a new conversation does not want it).
+export function cancel() {
+  if (inFlight) inFlight.abort();
+}
+
 export function postJson(path, payload) {
   return request(path, {
     method: "POST",

@@ -1,12 +1,11 @@
-// The reader's page: ask, read the cited answer, open each citation highlighted in its article.
-// Hand-written ES modules, no framework and no build step. Every view has a URL (/?q=...,
-// /read/{doc_id}?start=S&end=E, /?view=search, /?view=articles), so links can be shared and
-// the browser's Back and Forward replay them.
-import { accessKey, lookup, postJson, request } from "./api.js";
-import { answerSection, articleBody, describe, el, passageList, readHref, splitAt } from "./render.js";
+// The reader's page: a conversation of cited answers, each citation opening its article with
+// the quote highlighted. Hand-written ES modules, no framework and no build step. Every view
+// has a URL (/?q=..., /read/{doc_id}?start=S&end=E, /?view=search, /?view=articles), so links
+// can be shared and the browser's Back and Forward replay them.
+import { accessKey, cancel, lookup, postJson, request } from "./api.js";
+import { answerTurn, articleBody, describe, el, passageList, readHref, splitAt, turnItem } from "./render.js";
 
 const $ = (selector) => document.querySelector(selector);
-const answers = new Map(); // mode + question -> /ask body: Back shows it without asking again
 const articles = new Map(); // doc_id -> /documents/{doc_id} body
 let afterKey = null; // what to run again once the reader has entered an access key
 
@@ -85,56 +84,198 @@ function showView(name) {
     if (link.dataset.view === name) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
+  keepClearOfBox();
 }
 
-// Move focus to new content (for screen readers and the keyboard) without jumping the page.
-function focusOn(node) {
+// The question box stays at the bottom of the window while the conversation scrolls under it:
+// what focus or scrolling brings into view is kept above it (the scroll padding), and content
+// counts as in sight only above its top.
+function keepClearOfBox() {
+  const box = $("#ask-view").hidden ? 0 : $("#ask-form").getBoundingClientRect().height;
+  document.documentElement.style.scrollPaddingBottom = `${box}px`;
+}
+new ResizeObserver(keepClearOfBox).observe($("#ask-form"));
+
+function visibleBottom() {
+  if ($("#ask-view").hidden) return window.innerHeight;
+  return Math.min(window.innerHeight, $("#ask-form").getBoundingClientRect().top);
+}
+
+// Move focus to new content (for screen readers and the keyboard) without jumping the page;
+// `shown` (the node itself by default) is brought into view when it is not in sight, unless
+// it starts near the top already (the first answer, under the question box's old place).
+function focusOn(node, shown = node, block = "start") {
   node.focus({ preventScroll: true });
-  const box = node.getBoundingClientRect();
-  if (box.top < 0 || box.bottom > window.innerHeight) node.scrollIntoView({ block: "start" });
+  const box = shown.getBoundingClientRect();
+  if (box.top < 0 || (box.bottom > visibleBottom() && box.top > window.innerHeight / 3)) {
+    shown.scrollIntoView({ block });
+  }
 }
 
-function showAnswer(body) {
-  $("#ask-result").replaceChildren(answerSection(body));
-  performance.mark("answer-shown"); // what `make bench-web` reads as the time to the answer
-  return $("#answer-heading");
+// ---------- the conversation ----------
+
+// Each turn: { id, question, mode, body }, oldest first. Kept for the tab, so Back from an
+// article and a reload find the conversation as it was. Turn ids only grow: a history entry
+// names its turn ({ turn: id } in history.state), and ids below `cleared` belong to
+// conversations the reader has put away.
+const CONVERSATION_STORAGE = "rag-conversation";
+const MAX_HISTORY = 5; // earlier questions /ask reads
+const MAX_HISTORY_CHARS = 1000; // of each, the end (where a long message asks) is sent
+let conversation = { next: 1, cleared: 1, turns: [] };
+let pending = null; // { id, item, question } of the turn waiting for its answer
+let openedFrom = null; // the citation link that opened the reader, to come back to
+
+function loadConversation() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(CONVERSATION_STORAGE));
+    if (saved && Number.isInteger(saved.next) && Number.isInteger(saved.cleared)
+      && Array.isArray(saved.turns) && saved.turns.every((t) => Number.isInteger(t.id)
+        && typeof t.question === "string" && t.body && typeof t.body.answer === "string"
+        && Array.isArray(t.body.citations) && Array.isArray(t.body.passages))) {
+      conversation = saved;
+    }
+  } catch {
+    // nothing saved, or not by this page: start empty
+  }
+}
+
+function saveConversation() {
+  try {
+    sessionStorage.setItem(CONVERSATION_STORAGE, JSON.stringify(conversation));
+  } catch {
+    // storage full or refused: the conversation still lives in the page
+  }
+}
+
+const turnId = (id) => `turn-${id}`;
+
+// The newest answer carries id="answer-text" (the one `make bench-web` and the tests wait for).
+function markNewest(item) {
+  const previous = document.getElementById("answer-text");
+  if (previous) previous.removeAttribute("id");
+  const text = item.querySelector(".answer-text");
+  if (text) text.id = "answer-text";
+}
+
+function renderConversation() {
+  const list = $("#conversation");
+  list.replaceChildren(...conversation.turns.map((turn) =>
+    answerTurn(turnItem(turnId(turn.id), turn.question), turn.body)));
+  if (list.lastElementChild) markNewest(list.lastElementChild);
+  updateConversation();
+}
+
+function updateConversation() {
+  const empty = conversation.turns.length === 0 && !pending;
+  $("#conversation").hidden = empty;
+  $("#new-conversation").hidden = empty;
+}
+
+function scrollToEnd() {
+  window.scrollTo(0, document.documentElement.scrollHeight);
+}
+
+// A question asked: it joins the conversation at once, its answer follows. The earlier
+// questions go with it, so a follow-up ("and why?") is read with their subject.
+async function askTurn(question, mode) {
+  const input = $("#question");
+  const errors = $("#ask-error");
+  const id = conversation.next++;
+  saveConversation();
+  history.replaceState({ ...history.state, turn: id }, "");
+  const item = turnItem(turnId(id), question);
+  pending = { id, item, question };
+  $("#conversation").append(item);
+  updateConversation();
+  input.value = "";
+  setStatus("ask", "Searching the articles…", true);
+  item.scrollIntoView({ block: "nearest" });
+  // Sent as typed, even empty: the service's own message says what to change.
+  const payload = { question };
+  if (mode) payload.mode = mode;
+  const earlier = conversation.turns
+    .slice(-MAX_HISTORY)
+    .map((turn) => turn.question.slice(-MAX_HISTORY_CHARS).trim())
+    .filter((text) => text);
+  if (earlier.length) payload.history = earlier;
+  try {
+    const body = await postJson("/ask", payload);
+    if (!pending || pending.id !== id) { // put away (a new conversation) as it arrived
+      item.remove();
+      return;
+    }
+    conversation.turns.push({ id, question, mode: mode || null, body });
+    saveConversation();
+    pending = null;
+    markNewest(answerTurn(item, body));
+    setStatus("ask", body.abstained ? "No answer found in the articles." : "The answer is ready.");
+    performance.mark("answer-shown"); // what `make bench-web` reads as the time to the answer
+    focusOn(item.querySelector(".answer-heading"), item);
+  } catch (error) {
+    item.remove();
+    if (pending && pending.id === id) pending = null;
+    updateConversation();
+    if (error.name === "AbortError") return;
+    setStatus("ask", "");
+    if (!input.value) input.value = question; // to correct it, or send it again
+    showError(errors, error, () => {
+      clearError(errors, input);
+      askTurn(question, mode);
+    }, input);
+  }
+}
+
+// Back to a turn already answered: to the citation that opened the reader, or to the turn.
+function showTurn(turn, fromReader) {
+  const item = document.getElementById(turnId(turn.id));
+  if (fromReader && openedFrom && openedFrom.isConnected) {
+    focusOn(openedFrom, openedFrom, "center");
+  } else if (item) {
+    focusOn(item.querySelector(".answer-heading"), item);
+  }
 }
 
 async function showAsk(question, mode) {
+  const fromReader = !$("#read-view").hidden;
   showView("ask");
   const input = $("#question");
   const errors = $("#ask-error");
   clearError(errors, input);
-  input.value = question ?? "";
   if (question === null) {
     document.title = "Ask the articles";
-    $("#ask-result").replaceChildren();
-    setStatus("ask", "");
+    input.value = "";
+    if (!pending) setStatus("ask", "");
+    if (fromReader && openedFrom && openedFrom.isConnected) focusOn(openedFrom, openedFrom, "center");
+    else scrollToEnd();
     return;
   }
   document.title = `${question.trim().slice(0, 60) || "Question"} – Ask the articles`;
-  const cacheKey = `${mode || ""}\n${question}`;
-  if (answers.has(cacheKey)) {
-    showAnswer(answers.get(cacheKey)).focus({ preventScroll: true });
-    return;
-  }
-  $("#ask-result").replaceChildren();
-  $("#ask-result").setAttribute("aria-busy", "true");
-  setStatus("ask", "Searching the articles…", true);
-  try {
-    // Sent as typed, even empty: the service's own message says what to change.
-    const body = await postJson("/ask", mode ? { question, mode } : { question });
-    answers.set(cacheKey, body);
-    setStatus("ask", body.abstained ? "No answer found in the articles." : "The answer is ready.");
-    focusOn(showAnswer(body));
-  } catch (error) {
-    if (error.name === "AbortError") return;
-    setStatus("ask", "");
-    showError(errors, error, () => showAsk(question, mode), input);
-  } finally {
-    $("#ask-result").removeAttribute("aria-busy");
+  const id = (history.state || {}).turn;
+  const turn = conversation.turns.find((t) => t.id === id);
+  if (turn) {
+    input.value = "";
+    showTurn(turn, fromReader);
+  } else if (pending && pending.id === id) {
+    input.value = "";
+  } else if (Number.isInteger(id) && id < conversation.cleared) {
+    // from a conversation put away since: ready to ask again, not asked unbidden
+    input.value = question;
+    scrollToEnd();
+  } else {
+    await askTurn(question, mode);
   }
 }
+
+$("#new-conversation").addEventListener("click", () => {
+  if (pending) cancel();
+  pending = null;
+  conversation = { next: conversation.next, cleared: conversation.next, turns: [] };
+  saveConversation();
+  renderConversation();
+  navigate("/");
+  setStatus("ask", "New conversation started.");
+  $("#question").focus();
+});
 
 async function showSearch(query, mode) {
   showView("search");
@@ -263,11 +404,11 @@ function route() {
   return showAsk(url.searchParams.get("q"), url.searchParams.get("mode"));
 }
 
-function navigate(href) {
+function navigate(href, newEntry = false) {
   const target = new URL(href, location.href);
   const visible = document.querySelector("[data-view-panel]:not([hidden])");
   const state = { from: visible && visible.dataset.viewPanel, back: location.href };
-  if (target.href === location.href) history.replaceState(history.state, "", target);
+  if (target.href === location.href && !newEntry) history.replaceState(history.state, "", target);
   else history.pushState(state, "", target);
   route();
 }
@@ -284,13 +425,15 @@ document.addEventListener("click", (event) => {
   const target = new URL(link.href, location.href);
   if (target.origin !== location.origin) return;
   event.preventDefault();
+  if (link.id !== "back") openedFrom = link.closest("#conversation") ? link : null;
   if (link.id === "back" && link.dataset.back === "history") history.back();
   else navigate(target.href);
 });
 
+// Every question sent is a new turn, even one asked before: a history entry of its own.
 $("#ask-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  navigate(`/?q=${encodeURIComponent($("#question").value)}`);
+  navigate(`/?q=${encodeURIComponent($("#question").value)}`, true);
 });
 
 $("#search-form").addEventListener("submit", (event) => {
@@ -314,6 +457,8 @@ async function showExample() {
 }
 
 $("#article-jump button").addEventListener("click", revealMark);
+loadConversation();
+renderConversation();
 showExample();
 window.addEventListener("popstate", route);
 route();

@@ -98,7 +98,7 @@ export function passageList(passages, className, version) {
 // The answer as the service wrote it, each [n] marker turned into a link to its citation.
 function answerText(body) {
   const byNumber = new Map(body.citations.map((c) => [c.n, c]));
-  const paragraph = el("p", { className: "answer-text", id: "answer-text" });
+  const paragraph = el("p", { className: "answer-text" });
   let last = 0;
   for (const match of body.answer.matchAll(/\[(\d+)\]/g)) {
     const citation = byNumber.get(Number(match[1]));
@@ -116,14 +116,14 @@ function answerText(body) {
   return paragraph;
 }
 
-function answered(body) {
+function answered(body, prefix) {
   const { words, level } = confidenceWords(body.confidence);
   return [
-    el("p", { className: `confidence ${level}`, id: "confidence" }, el("strong", { text: words }),
+    el("p", { className: `confidence ${level}` }, el("strong", { text: words }),
       " — how closely the quoted sentences match your question."),
     answerText(body),
-    el("h3", { text: "Where this comes from" }),
-    el("ol", { className: "citations" }, ...body.citations.map((c) => el("li", { id: `citation-${c.n}` },
+    el("h4", { text: "Where this comes from" }),
+    el("ol", { className: "citations" }, ...body.citations.map((c) => el("li", { id: `${prefix}-citation-${c.n}`, "data-n": c.n },
       el("a", { className: "cite", href: readHref(c.doc_id, c.start, c.end, body.index_version), "data-n": c.n, text: place(c) }),
       c.kind === "code"
         ? el("pre", { className: "code" }, el("code", { text: c.display || c.quote }))
@@ -133,25 +133,53 @@ function answered(body) {
 
 function abstained(body) {
   return [
-    el("p", { className: "answer-text abstained", id: "answer-text", text: body.answer }),
+    el("p", { className: "answer-text abstained", text: body.answer }),
     el("p", { text: "Nothing in the articles answers this closely enough to quote. These passages are the nearest they come and may still help." }),
-    el("h3", { text: "Related reading" }),
+    el("h4", { text: "Related reading" }),
     el("ul", { className: "related" }, ...body.passages.map((p) => el("li", {},
       el("a", { href: readHref(p.doc_id, p.start, p.end, body.index_version), text: place(p) }),
       el("p", { className: "excerpt", text: excerpt(p.text) })))),
   ];
 }
 
-// The answer first, then its citations (or related reading), then the ranking behind a disclosure.
-export function answerSection(body) {
-  const parts = [el("h2", { id: "answer-heading", tabindex: "-1", text: "Answer" })];
-  parts.push(...(body.abstained ? abstained(body) : answered(body)));
+// The answer first, then its citations (or related reading), then the ranking behind a
+// disclosure. `prefix` keeps its ids apart from the other turns' answers.
+function answerSection(body, prefix) {
+  const heading = `${prefix}-answer`;
+  const parts = [el("h3", { id: heading, className: "answer-heading", tabindex: "-1", text: "Answer" })];
+  parts.push(...(body.abstained ? abstained(body) : answered(body, prefix)));
   if (body.passages.length) {
     parts.push(el("details", { className: "ranking" },
       el("summary", { text: `How the ${body.passages.length} passages were ranked` }),
       passageList(body.passages, "passages", body.index_version)));
   }
-  return el("section", { className: "answer", "aria-labelledby": "answer-heading" }, ...parts);
+  return el("section", { className: "answer", "aria-labelledby": heading }, ...parts);
+}
+
+// ---------- the conversation: one item per question ----------
+
+const squeeze = (text) => text.trim().replace(/\s+/g, " ");
+
+// A turn as soon as it is asked: the question as typed, and a line saying the answer is coming.
+export function turnItem(id, question) {
+  return el("li", { className: "turn", id, "aria-busy": "true" },
+    el("h2", { className: "asked", id: `${id}-question` },
+      el("span", { className: "visually-hidden", text: "You asked: " }), question),
+    el("p", { className: "waiting", text: "Searching the articles…" }));
+}
+
+// The turn with its answer: under the question, how the service read it when that differs
+// (a follow-up read with the earlier questions), then the answer as a single question gets it.
+export function answerTurn(item, body) {
+  item.removeAttribute("aria-busy");
+  const waiting = item.querySelector(".waiting");
+  if (waiting) waiting.remove();
+  const read = body.resolved_question;
+  if (read && squeeze(read) !== squeeze(body.question)) {  // body.question: as typed, trimmed
+    item.querySelector(".asked").after(el("p", { className: "read-as" }, "read as: ", el("q", { text: read })));
+  }
+  item.append(answerSection(body, item.id));
+  return item;
 }
 
 // ---------- the reader: an article as its blocks ----------

@@ -14,6 +14,8 @@ from ingest.documents import content_hash
 from tests.support.beir import DOCS, EXPECTED, scifact_subset, write_dataset
 from tests.support.rag import invoke
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:

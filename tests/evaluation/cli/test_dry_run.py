@@ -4,6 +4,7 @@ against (--corpus) is read into a scratch index, never into the configured one."
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -72,5 +73,7 @@ def test_another_corpus_is_read_into_a_scratch_index_and_never_published(
     assert "not written: --corpus" in result.output
     assert snapshot(scratch_settings.index_dir) == configured
     assert not (scratch_settings.index_dir / INDEX_ABSTENTION).exists()
-    scratch = scratch_settings.cache_dir / "scratch-indexes"
+    # this folder's own scratch root (the cache, and so its scratch roots, may be shared)
+    digest = hashlib.sha256(str(other.resolve()).encode()).hexdigest()[:16]
+    scratch = scratch_settings.cache_dir / "scratch-indexes" / f"{other.name}-{digest}"
     assert any(p.name == "manifest.json" for p in scratch.rglob("manifest.json"))

@@ -19,6 +19,8 @@ from service.engine import Engine
 from service.indexing import ensure_index
 from tests.support.paths import SLEEP
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 ARTICLES = (
     "insomnia-faq-brookvale-sleep-centre.txt",  # one paragraph per line, FAQ headings
     "coffee-nightcaps-and-naps-explained.md",  # Markdown with a list

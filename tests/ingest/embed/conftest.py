@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,11 +25,27 @@ def model_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def export_root(settings: Settings, embedder: Embedder) -> Path:
-    """The session's export folder; the shared `embedder` fixture (auto, build) made it."""
-    root = settings.cache_dir / "onnx"
-    ensure_export(default_model_dir(), root)  # a no-op unless the session runs on torch
+def export_root(
+    settings: Settings, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """This session's own export folder: the export the shared `embedder` fixture (auto, build)
+    made, linked file by file. The xdist workers share the cache the export lives in; the
+    exports these tests make (int8) and the folders they list stay this worker's."""
+    shared = settings.cache_dir / "onnx"
+    ensure_export(default_model_dir(), shared)  # a no-op unless the session runs on torch
+    root = tmp_path_factory.mktemp("onnx")
+    shutil.copytree(
+        shared, root, dirs_exist_ok=True, copy_function=_link, ignore=shutil.ignore_patterns(".*")
+    )
     return root
+
+
+def _link(source: str, target: str) -> None:
+    """A hard link (exports are never written in place), or a copy across file systems."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 @pytest.fixture(scope="session")

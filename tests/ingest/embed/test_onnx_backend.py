@@ -13,10 +13,9 @@ import pytest
 from ingest.embed import OnnxEmbedder, Precision, TorchEmbedder, model_fingerprint
 from service.config import PROJECT_ROOT
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 MIN_COSINE = 0.99999
-# The int8 export is made in the export folder the xdist workers share (tests/support/workers.py):
-# one module that makes or lists exports at a time.
-pytestmark = pytest.mark.serial("onnx-export")
 
 
 def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:

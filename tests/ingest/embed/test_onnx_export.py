@@ -12,10 +12,6 @@ from ingest.embed.export_store import FORMAT_VERSION, ExportMetadata, export_dir
 from ingest.embed.onnx_export import MIN_COSINE, ensure_export
 from ingest.embed.onnx_session import OPTIMISED_PREFIX
 
-# The int8 export is made in the export folder the xdist workers share (tests/support/workers.py):
-# one module that makes or lists exports at a time.
-pytestmark = pytest.mark.serial("onnx-export")
-
 
 def test_the_export_is_keyed_by_fingerprint_and_described(model_dir: Path, export_root: Path):
     fingerprint = model_fingerprint(model_dir)

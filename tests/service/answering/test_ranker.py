@@ -47,7 +47,9 @@ def test_faq_answer_inherits_its_question(engine):
     assert got.context_similarity == pytest.approx(
         float(
             index.sentence_vectors[faq_question]
-            @ engine.embedder.embed_query("How long should I give him space when he pulls away?")
+            @ engine.query_embedder.embed_query(
+                "How long should I give him space when he pulls away?"
+            )
         ),
         abs=1e-5,
     )

@@ -19,6 +19,8 @@ from tests.support.files import MARKDOWN, PLAIN
 from tests.support.paths import CORPUS, STONEFIELD
 from tests.support.rag import run_rag
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 
 @pytest.fixture()
 def scratch(tmp_path, settings, embedder):

@@ -39,6 +39,8 @@ from tests.support.net import free_port, wait_ready
 from tests.support.rag import rag_env
 from tests.support.server import LiveServer
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 CRASHING = """
 import os, signal, sys
 import ingest.folder.journal as journal

@@ -15,6 +15,9 @@ from tests.support.rag import run_rag
 
 @pytest.mark.timeout(400)
 @pytest.mark.usefixtures("engine")  # its build warms the shared embedding cache
+# gc visits every index root the copied cache has registered (under xdist, the other worker's
+# too), taking each one's build lock for a moment: no other test may be building meanwhile
+@pytest.mark.alone
 def test_index_then_no_change_then_gc(tmp_path, settings):
     # A copy of the session's warm cache (and its ONNX export), so gc prunes only the copy.
     cache_dir = tmp_path / "cache"

@@ -22,6 +22,8 @@ from tests.support.indexes import build_version
 from tests.support.paths import CORPUS
 from tests.support.rag import RAG, rag_env
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 # `rag index` with slow fsyncs and a slow publish, so a kill can land mid-write and mid-publish.
 SLOW_INDEXER = """
 import sys, time

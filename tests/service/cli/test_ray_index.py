@@ -17,7 +17,8 @@ from service.engine import Engine
 from tests.support.rag import run_rag
 
 pytest.importorskip("ray")
-pytestmark = pytest.mark.serial("ray")  # one local Ray at a time on two cores
+# tens of seconds (started first under xdist), and one local Ray at a time on two cores
+pytestmark = [pytest.mark.slow, pytest.mark.serial("ray")]
 
 QUESTIONS = (
     "How long should I give him space when he pulls away?",
@@ -39,7 +40,12 @@ def test_a_ray_build_writes_the_local_build_and_serves_the_same_answers(
     assert built["files"] == local["files"]  # every file's size and SHA-256
     assert built["counts"] == local["counts"] and built["dense"] == local["dense"]
 
-    ray_engine = Engine(ray_settings, embedder, load_index(ray_settings.index_dir))
+    ray_engine = Engine(
+        ray_settings,
+        embedder,
+        load_index(ray_settings.index_dir),
+        query_embedder=engine.query_embedder,
+    )
     for question in QUESTIONS:
         ours, theirs = engine.ask(question), ray_engine.ask(question)
         assert ours.answer.text == theirs.answer.text, question

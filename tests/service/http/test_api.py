@@ -62,6 +62,10 @@ def test_long_rambling_question_is_answered(client):
         ({"question": "why?", "top_k": 51}, "top_k"),
         ({"question": "why?", "top_k": "five"}, "top_k"),
         ({"question": "why?", "top_k": 2.5}, "top_k"),
+        ({"question": "why?", "history": "Why do men pull away?"}, "history"),
+        ({"question": "why?", "history": ["ok", ""]}, "history"),
+        ({"question": "why?", "history": ["ok"] * 6}, "history"),
+        ({"question": "why?", "history": ["x" * 1001]}, "history"),
     ],
 )
 def test_bad_ask_input_is_422_naming_the_field(client, payload, field):
@@ -70,6 +74,19 @@ def test_bad_ask_input_is_422_naming_the_field(client, payload, field):
     body = response.json()
     assert body["error"].startswith(field)
     assert any(d["field"] == field for d in body["detail"])
+
+
+def test_a_follow_up_is_read_with_the_earlier_question(client):
+    first = "Why do men pull away when a relationship deepens?"
+    alone = client.post("/ask", json={"question": "how long does it last?"}).json()
+    followed = client.post(
+        "/ask", json={"question": "how long does it last?", "history": [first]}
+    ).json()
+    assert alone["resolved_question"] == alone["question"] == "how long does it last?"
+    assert followed["question"] == "how long does it last?"
+    assert followed["resolved_question"].startswith("how long does it last?")
+    assert "pull" in followed["resolved_question"]
+    assert not followed["abstained"] and "days" in followed["answer"]
 
 
 def test_search(client):

@@ -39,6 +39,8 @@ from tests.support.auth import AUTH
 from tests.support.files import MARKDOWN, write_pdf
 from tests.support.paths import STONEFIELD
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 
 @pytest.fixture()
 def admin(tmp_path, settings, embedder) -> Iterator[Admin]:

@@ -33,6 +33,8 @@ from tests.support.observe import LogRecords, wait_for_metric
 from tests.support.rag import RAG, rag_env
 from tests.support.server import LiveServer
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 QUESTION = "How long should I give him space?"
 
 

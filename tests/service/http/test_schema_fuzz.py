@@ -26,6 +26,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 MAX_EXAMPLES = 150  # per operation and mode; about 1,000 requests, ~20 s on 2 cores
 CHECKS = [
     not_a_server_error,

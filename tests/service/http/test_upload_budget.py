@@ -20,6 +20,8 @@ from tests.support.auth import AUTH
 from tests.support.files import docx_bomb, slow_pdf
 from tests.support.processes import reading_workers_alive
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 TIGHT = ReadingBudget(cpu_seconds=3, seconds_per_mb=0)
 
 

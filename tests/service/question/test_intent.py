@@ -12,7 +12,7 @@ from service.question.values import ValueKind, holds_value, value_spec
     ("question", "kind"),
     [
         ("Why does my pile smell of rotten eggs?", AnswerType.REASON),
-        ("what am i doing wrong with my sourdough", AnswerType.REASON),
+        ("what is wrong with my sourdough", AnswerType.REASON),
         ("How do I stop raccoons getting into the bin?", AnswerType.STEPS),
         ("What should I do when he starts acting distant?", AnswerType.STEPS),
         ("what are the signs of burnout", AnswerType.LIST),

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
 
 from service.engine import Engine
 from service.http.app import create_app
@@ -31,7 +31,11 @@ from tests.support.indexes import EXTRA_DOC, EXTRA_DOC_ID, EXTRA_QUESTION, build
 from tests.support.paths import CORPUS, LIST_QUESTION, OFF_TOPIC, SPACE_QUESTION
 from tests.support.server import LiveServer
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 ABSTAINED = "The articles do not answer this question."
+FOLLOW_UP = "And how should I respond?"  # leans on the question before it
+TURNS = "#conversation > li.turn"
 
 expect.set_options(timeout=20_000)  # the first /ask on a busy 2-core machine can take seconds
 
@@ -57,6 +61,24 @@ def page(browser: Browser) -> Iterator[Page]:
     assert script_errors == []  # no uncaught exception in the page's scripts
 
 
+def citation(page: Page, n: int, turn: int = -1) -> Locator:
+    """The listed citation [n] of a turn of the conversation (by default the newest)."""
+    return page.locator(TURNS).nth(turn).locator(f".citations > li[data-n='{n}']")
+
+
+def ask_turn(page: Page, question: str) -> tuple[dict, dict]:
+    """Ask in the conversation as it is: the JSON the page sent to /ask and the answer it got."""
+    turns = page.locator(TURNS)
+    before = turns.count()
+    page.fill("#question", question)
+    with page.expect_response(is_ask) as answered:
+        page.press("#question", "Enter")
+    expect(turns).to_have_count(before + 1)
+    expect(turns.last.locator(".answer-text")).to_be_visible()
+    response = answered.value
+    return response.request.post_data_json, response.json()
+
+
 def test_asking_shows_the_answer_its_citations_and_confidence_in_words(page, live_server):
     origins: set[str] = set()
     page.on("request", lambda request: origins.add(urlsplit(request.url).netloc))
@@ -68,16 +90,16 @@ def test_asking_shows_the_answer_its_citations_and_confidence_in_words(page, liv
     assert answer.evaluate("node => node.textContent") == body["answer"]
     markers = answer.locator("a.marker")
     expect(markers).to_have_count(len(body["citations"]))
-    expect(page.locator("#confidence strong")).to_have_text(
+    expect(page.locator(".confidence strong")).to_have_text(
         re.compile(r"^(High|Some|Low) confidence$")
     )
-    for citation in body["citations"]:
-        item = page.locator(f"#citation-{citation['n']}")
-        where = citation["title"]
-        if citation["section"] != citation["title"]:
-            where += f" › {citation['section']}"
+    for cited in body["citations"]:
+        item = citation(page, cited["n"])
+        where = cited["title"]
+        if cited["section"] != cited["title"]:
+            where += f" › {cited['section']}"
         expect(item.locator("a.cite")).to_have_text(where)
-        expect(item.locator("blockquote")).to_have_text(f"“{citation['quote']}”")
+        expect(item.locator("blockquote")).to_have_text(f"“{cited['quote']}”")
     screenshot(page, "answer")
     ranking = page.locator("details.ranking")
     expect(ranking.locator(".passage").first).to_be_hidden()  # behind a disclosure
@@ -90,18 +112,18 @@ def test_asking_shows_the_answer_its_citations_and_confidence_in_words(page, liv
 def test_a_citation_opens_its_article_with_exactly_the_quote_marked(page, live_server, client):
     page.goto(live_server.url + "/")
     body = ask(page, LIST_QUESTION)
-    citation = body["citations"][1]
-    page.locator(f"#citation-{citation['n']} a.cite").click()
+    cited = body["citations"][1]
+    citation(page, cited["n"]).locator("a.cite").click()
 
-    assert mark_text(page) == citation["quote"]
+    assert mark_text(page) == cited["quote"]
     # the offsets and the index version they came from: the article opens as it was answered
     expect(page).to_have_url(
         re.compile(
-            rf"/read/{citation['doc_id']}\?start={citation['start']}&end={citation['end']}"
+            rf"/read/{cited['doc_id']}\?start={cited['start']}&end={cited['end']}"
             rf"&version={body['index_version']}$"
         )
     )
-    doc = client.get(f"/documents/{citation['doc_id']}").json()
+    doc = client.get(f"/documents/{cited['doc_id']}").json()
     shown = " ".join(page.locator("#article-text").evaluate("node => node.textContent").split())
     for block in doc["blocks"]:  # the whole article, not an excerpt
         if block["kind"] != "heading" or doc["text"][block["start"] : block["end"]] != doc["title"]:
@@ -113,9 +135,104 @@ def test_a_citation_opens_its_article_with_exactly_the_quote_marked(page, live_s
     expect(page.locator("#answer-text")).to_have_text(body["answer"])
     expect(page).to_have_url(re.compile(r"/\?q="))
     page.go_forward()
-    assert mark_text(page) == citation["quote"]
+    assert mark_text(page) == cited["quote"]
     page.go_back()  # the browser's own Back works the same way
     expect(page.locator("#answer-text")).to_have_text(body["answer"])
+
+
+def test_a_follow_up_is_sent_with_the_earlier_question_and_both_turns_stay(page, live_server):
+    asks: list[str] = []
+    page.on("request", lambda r: asks.append(r.url) if urlsplit(r.url).path == "/ask" else None)
+    page.goto(live_server.url + "/")
+    sent, first = ask_turn(page, LIST_QUESTION)
+    assert sent == {"question": LIST_QUESTION}  # a conversation's first question stands alone
+    sent, second = ask_turn(page, FOLLOW_UP)
+    assert sent == {"question": FOLLOW_UP, "history": [LIST_QUESTION]}
+
+    turns = page.locator(TURNS)
+    expect(turns).to_have_count(2)
+    for turn, (question, body) in zip(
+        turns.all(), [(LIST_QUESTION, first), (FOLLOW_UP, second)], strict=True
+    ):
+        expect(turn.locator(".asked")).to_have_text(f"You asked: {question}")
+        expect(turn.locator(".answer-text")).to_have_text(body["answer"])
+        expect(turn.locator(".citations > li")).to_have_count(len(body["citations"]))
+    assert first["citations"] and second["citations"]
+    # the follow-up was read with the first question's subject, and says so under the question
+    assert first["resolved_question"] == LIST_QUESTION
+    assert second["resolved_question"] not in ("", FOLLOW_UP)
+    expect(turns.first.locator(".read-as")).to_have_count(0)
+    expect(turns.last.locator(".read-as")).to_have_text(f"read as: {second['resolved_question']}")
+    expect(page.locator("#answer-text")).to_have_text(second["answer"])  # the newest answer
+
+    # newest at the bottom; the conversation scrolls and the box stays at the window's bottom
+    assert turns.first.bounding_box()["y"] < turns.last.bounding_box()["y"]
+    assert page.evaluate("document.documentElement.scrollHeight") > DESKTOP["height"]
+    page.evaluate("window.scrollTo(0, 0)")  # the first question at the top...
+    assert in_viewport(page, "#turn-1-question")
+    box = page.locator("#ask-form").bounding_box()  # ...and the box on the window's bottom edge
+    assert abs(box["y"] + box["height"] - DESKTOP["height"]) <= 1
+    assert in_viewport(page, "#question")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    assert in_viewport(page, "#question")  # under the newest turn
+    last = turns.last.bounding_box()
+    assert last["y"] + last["height"] <= page.locator("#ask-form").bounding_box()["y"] + 1
+
+    # a citation of the first turn still opens its span, and Back returns to it
+    cited = first["citations"][1]
+    link = citation(page, cited["n"], turn=0).locator("a.cite")
+    link.click()
+    assert mark_text(page) == cited["quote"]
+    expect(page).to_have_url(
+        re.compile(rf"/read/{cited['doc_id']}\?start={cited['start']}&end={cited['end']}&")
+    )
+    page.get_by_role("link", name="Back to the answer").click()
+    expect(turns).to_have_count(2)
+    expect(link).to_be_focused()
+    marker = turns.first.locator("a.marker").first
+    number = int(marker.get_attribute("data-n"))
+    marker.click()
+    assert mark_text(page) == next(c for c in first["citations"] if c["n"] == number)["quote"]
+    page.go_back()
+    expect(turns.last.locator(".answer-text")).to_have_text(second["answer"])
+    assert len(asks) == 2  # coming back asks nothing again
+
+
+def test_new_conversation_clears_it_and_the_next_question_stands_alone(page, live_server):
+    page.goto(live_server.url + "/")
+    clear = page.get_by_role("button", name="New conversation")
+    expect(clear).to_be_hidden()  # nothing to clear yet
+    ask_turn(page, LIST_QUESTION)
+    _, second = ask_turn(page, FOLLOW_UP)
+    turns = page.locator(TURNS)
+
+    asks: list[str] = []
+    page.on("request", lambda r: asks.append(r.url) if urlsplit(r.url).path == "/ask" else None)
+    page.reload()  # the conversation is kept for the tab, and nothing is asked again
+    expect(turns).to_have_count(2)
+    expect(page.locator("#answer-text")).to_have_text(second["answer"])
+    expect(turns.last.locator(".read-as")).to_have_text(f"read as: {second['resolved_question']}")
+
+    clear.click()
+    expect(turns).to_have_count(0)
+    expect(page.locator("#conversation")).to_be_hidden()
+    expect(page.locator("#answer-text")).to_have_count(0)
+    expect(clear).to_be_hidden()
+    expect(page.locator("#question")).to_be_focused()
+    expect(page).to_have_url(live_server.url + "/")
+    page.go_back()  # the follow-up's page: offered again in the box, not asked unbidden
+    expect(page.locator("#question")).to_have_value(FOLLOW_UP)
+    expect(turns).to_have_count(0)
+    assert asks == []
+
+    sent, body = ask_turn(page, SPACE_QUESTION)
+    assert sent == {"question": SPACE_QUESTION}  # the cleared questions are not sent
+    assert body["resolved_question"] == SPACE_QUESTION
+    expect(turns).to_have_count(1)
+    expect(page.locator(".read-as")).to_have_count(0)
+    page.reload()
+    expect(turns).to_have_count(1)
+    expect(turns.first.locator(".asked")).to_have_text(f"You asked: {SPACE_QUESTION}")
 
 
 def test_an_off_topic_question_abstains_and_lists_related_reading(page, live_server):
@@ -125,7 +242,7 @@ def test_an_off_topic_question_abstains_and_lists_related_reading(page, live_ser
     assert body["abstained"] and body["answer"] == ABSTAINED
     expect(page.locator("#answer-text")).to_have_text(ABSTAINED)
     expect(page.locator(".citations")).to_have_count(0)
-    expect(page.locator("#confidence")).to_have_count(0)
+    expect(page.locator(".confidence")).to_have_count(0)
     related = page.locator(".related a")
     expect(related).to_have_count(len(body["passages"]))
     first = body["passages"][0]
@@ -171,10 +288,12 @@ def test_keyboard_alone_asks_reaches_every_citation_and_opens_the_reader(page, l
         focused = page.evaluate(
             "(() => { const a = document.activeElement;"
             " return {cls: a.className, n: a.dataset.n || null, href: a.getAttribute('href'),"
-            " outline: getComputedStyle(a).outlineStyle}; })()"
+            " outline: getComputedStyle(a).outlineStyle, bottom: a.getBoundingClientRect().bottom,"
+            " box: document.querySelector('#ask-form').getBoundingClientRect().top}; })()"
         )
         if "cite" in focused["cls"]:
             assert focused["outline"] != "none"  # focus is visible
+            assert focused["bottom"] <= focused["box"] + 1  # and not under the question box
             reached.append(focused)
         if len(reached) == 2 * len(body["citations"]):  # each marker and each listed citation
             break
@@ -197,7 +316,12 @@ def test_the_page_fits_360_pixels(page, live_server):
     page.locator("details.ranking summary").click()
     assert scroll_width(page) <= NARROW["width"]  # the passages and their signals too
 
-    page.locator("#citation-1 a.cite").click()
+    ask_turn(page, FOLLOW_UP)  # two turns, the box at the bottom, still no sideways scroll
+    assert scroll_width(page) <= NARROW["width"]
+    assert in_viewport(page, "#question")
+    screenshot(page, "narrow-360-conversation")
+
+    citation(page, 1, turn=0).locator("a.cite").click()
     expect(page.locator("#article-text mark")).to_be_visible()
     assert scroll_width(page) <= NARROW["width"]
     page.goto(live_server.url + "/?view=articles")
@@ -212,7 +336,8 @@ def test_a_shared_question_link_answers_on_load_and_its_first_citation_marks_the
         page.goto(live_server.url + "/?q=" + quote(SPACE_QUESTION))
     body = answered.value.json()
     expect(page.locator("#answer-text")).to_have_text(body["answer"])
-    expect(page.locator("#question")).to_have_value(SPACE_QUESTION)
+    expect(page.locator(f"{TURNS} .asked")).to_have_text(f"You asked: {SPACE_QUESTION}")
+    expect(page.locator("#question")).to_have_value("")  # ready for a follow-up
 
     first = body["citations"][0]
     assert first["section"] == "Frequently Asked Questions"
@@ -298,7 +423,7 @@ def test_the_example_under_the_box_comes_from_the_documents_served(page, live_se
     link = page.locator("#example-link")
     expect(link).to_have_text(f"“{examples[0]}”")
     link.click()
-    expect(page.locator("#answer-heading")).to_be_visible()
+    expect(page.locator(f"{TURNS} .answer-heading")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/\?q="))
 
 
@@ -408,8 +533,14 @@ def test_a_slow_answer_shows_progress(page, live_server):
     status = page.locator('[data-status="ask"]')
     expect(status).to_have_text("Searching the articles…")
     assert status.get_attribute("aria-live") == "polite"
+    turn = page.locator(TURNS)  # the question is in the conversation at once, its answer due
+    expect(turn.locator(".asked")).to_have_text(f"You asked: {SPACE_QUESTION}")
+    expect(turn.locator(".waiting")).to_have_text("Searching the articles…")
+    expect(turn).to_have_attribute("aria-busy", "true")
     expect(page.locator("#answer-text")).to_be_visible()
     expect(status).to_have_text("The answer is ready.")
+    expect(turn.locator(".waiting")).to_have_count(0)
+    expect(turn).not_to_have_attribute("aria-busy", "true")
 
 
 def test_offsets_past_astral_characters_still_mark_the_quote(page, tmp_path, settings, embedder):
@@ -423,11 +554,11 @@ def test_offsets_past_astral_characters_still_mark_the_quote(page, tmp_path, set
     with LiveServer(create_app(scratch, engine)) as server:
         page.goto(server.url + "/")
         body = ask(page, EXTRA_QUESTION)
-        citation = body["citations"][0]
-        text = httpx.get(f"{server.url}/documents/{citation['doc_id']}").json()["text"]
-        assert any(ord(c) > 0xFFFF for c in text[: citation["start"]])  # the case in question
-        page.locator(f"#citation-{citation['n']} a.cite").click()
-        assert mark_text(page) == citation["quote"]
+        cited = body["citations"][0]
+        text = httpx.get(f"{server.url}/documents/{cited['doc_id']}").json()["text"]
+        assert any(ord(c) > 0xFFFF for c in text[: cited["start"]])  # the case in question
+        citation(page, cited["n"]).locator("a.cite").click()
+        assert mark_text(page) == cited["quote"]
 
 
 def test_a_citations_page_number_is_shown_when_the_service_gives_one(page, live_server):
@@ -443,7 +574,7 @@ def test_a_citations_page_number_is_shown_when_the_service_gives_one(page, live_
     page.goto(live_server.url + "/")
     body = ask(page, SPACE_QUESTION)
     first = body["citations"][0]
-    expect(page.locator("#citation-1 a.cite")).to_have_text(
+    expect(citation(page, 1).locator("a.cite")).to_have_text(
         f"{first['title']} › {first['section']} (page 3)"
     )
 
@@ -463,7 +594,10 @@ def test_text_contrast_and_labels_meet_wcag_aa(page, live_server):
     expect(page.locator("#answer-text")).to_be_visible()
     page.locator("details.ranking summary").click()
     assert accessibility_problems(page) == []
-    page.locator("#citation-1 a.cite").click()
+    ask_turn(page, FOLLOW_UP)  # the conversation: questions, "read as", the box below
+    expect(page.locator(".read-as")).to_have_count(1)
+    assert accessibility_problems(page) == []
+    citation(page, 1, turn=0).locator("a.cite").click()
     expect(page.locator("#article-text mark")).to_be_visible()
     assert accessibility_problems(page) == []
     page.goto(live_server.url + "/?view=search&q=space&mode=hybrid")

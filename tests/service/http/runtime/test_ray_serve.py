@@ -17,7 +17,8 @@ from tests.support.indexes import EXTRA_QUESTION, corpus_with_extra_doc
 from tests.support.net import free_port
 
 pytest.importorskip("ray")
-pytestmark = pytest.mark.serial("ray")  # one local Ray at a time on two cores
+# tens of seconds (started first under xdist), and one local Ray at a time on two cores
+pytestmark = [pytest.mark.slow, pytest.mark.serial("ray")]
 
 DEADLINE_S = 120  # for replicas to start, and for a reload to reach both
 MAX_PROBES = 60

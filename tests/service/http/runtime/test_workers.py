@@ -32,6 +32,8 @@ from tests.support.server import (
     wait_until_every_worker_serves,
 )
 
+pytestmark = pytest.mark.slow  # tens of seconds: started first under xdist
+
 
 def build_served(root: Path, settings, embedder) -> IndexData:
     """What `rag index` does: a version of the bundled corpus (with its file hashes, so a

@@ -3,7 +3,7 @@
 wordfreq answers from a 320,000-word list that it decodes into a dict on first use: 0.3 s of
 imports and loading in every process, and tens of MiB in every worker. So the plain words
 (ASCII letters only, 289,000 of the list) are also kept in a table made from that same list
-(`python -m service.answering.word_rarity --write`), shipped in english_words/ and
+(`python -m service.question.word_rarity --write`), shipped in english_words/ and
 memory-mapped: words of one length sorted in one fixed-width block, so a look-up is one
 `np.searchsorted`, and the workers share the pages. The table names the wordfreq version it
 was made from. Any other word (digits, accents, another script), or any word at all when the
@@ -64,8 +64,9 @@ class EnglishRarity:
 
     def __init__(self, table: WordTable | None) -> None:
         self.table = table
+        self.zipf = functools.lru_cache(maxsize=65536)(self._zipf)  # questions reuse words
 
-    def zipf(self, word: str) -> float:
+    def _zipf(self, word: str) -> float:
         found = self.table.zipf(word) if self.table is not None else None
         if found is not None:
             return found
@@ -103,7 +104,40 @@ def build_table(directory: Path = TABLE_DIR) -> int:
     return len(words)
 
 
+# The languages whose everyday words are kept (service/question/language.py tells a question in
+# one of them from English), and what counts as everyday: Zipf 3, about once per million words.
+COMMON_LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl")
+COMMON_ZIPF = 3.0
+
+
+def common_words_file(language: str, directory: Path = TABLE_DIR) -> Path:
+    return directory / f"common-{language}.txt"
+
+
+def build_common_words(directory: Path = TABLE_DIR) -> int:
+    """One file per language of its words at or above COMMON_ZIPF, lower-cased, one a line."""
+    from wordfreq import iter_wordlist, zipf_frequency
+
+    total = 0
+    for language in COMMON_LANGUAGES:
+        common = []
+        for word in iter_wordlist(language):
+            if zipf_frequency(word, language) < COMMON_ZIPF:
+                break  # the list is in order of frequency
+            common.append(word)
+        common_words_file(language, directory).write_text("\n".join(common) + "\n", "utf-8")
+        total += len(common)
+    return total
+
+
+@functools.cache
+def common_words(language: str) -> frozenset[str]:
+    """A language's everyday words (a build output, made with the table)."""
+    return frozenset(common_words_file(language).read_text(encoding="utf-8").split())
+
+
 if __name__ == "__main__":
     if sys.argv[1:] != ["--write"]:
-        sys.exit("usage: python -m service.answering.word_rarity --write")
+        sys.exit("usage: python -m service.question.word_rarity --write")
     print(f"{build_table()} words written to {TABLE_DIR}")
+    print(f"{build_common_words()} everyday words of {len(COMMON_LANGUAGES)} languages written")

@@ -11,8 +11,8 @@ from importlib.metadata import version
 import pytest
 from wordfreq import get_frequency_list, zipf_frequency
 
-from service.answering.word_rarity import EnglishRarity, WordTable, build_table, english_rarity
 from service.config import PROJECT_ROOT
+from service.question.word_rarity import EnglishRarity, WordTable, build_table, english_rarity
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def table() -> WordTable:
 
 
 def test_the_packaged_table_was_made_from_the_installed_wordfreq(table: WordTable) -> None:
-    # If this fails after upgrading wordfreq: python -m service.answering.word_rarity --write
+    # If this fails after upgrading wordfreq: python -m service.question.word_rarity --write
     assert table.wordfreq_version == version("wordfreq")
     assert english_rarity().table is not None
 
@@ -50,7 +50,7 @@ def test_unlisted_and_unusual_words_match_wordfreq_too(table: WordTable) -> None
 
 def test_a_rebuilt_table_is_byte_for_byte_the_installed_one(tmp_path) -> None:
     build_table(tmp_path)
-    packaged = PROJECT_ROOT / "service" / "answering" / "english_words"
+    packaged = PROJECT_ROOT / "service" / "question" / "english_words"
     for name in ("words.npy", "zipf.npy", "table.json"):
         assert (tmp_path / name).read_bytes() == (packaged / name).read_bytes(), name
 

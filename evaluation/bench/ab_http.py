@@ -42,15 +42,19 @@ def serve(root: Path, work: Path, workers: int, env: dict) -> tuple[subprocess.P
         "RAG_CACHE_DIR": str(work / "cache"),
         "RAG_ANSWER_CACHE": "0",
     }
-    process = subprocess.Popen(
-        command, cwd=root, env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    log = work.with_suffix(".log")
+    work.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            command, cwd=root, env=child_env, stdout=subprocess.DEVNULL, stderr=stderr
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while not is_ready(url):
         if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"the server of {root} did not start")
+            stop(process)  # SIGTERM: the supervisor takes its workers down with it
+            tail = log.read_text(errors="replace").strip().splitlines()[-5:]
+            raise RuntimeError(f"the server of {root} did not start:\n" + "\n".join(tail))
         time.sleep(0.25)
     return process, url
 

@@ -1,11 +1,12 @@
-"""Running the app under uvicorn: one process, or one worker per core behind one socket.
+"""Running the app under uvicorn: one process, or one worker per core on one port.
 
 Why uvicorn's own supervisor (`uvicorn.supervisors.Multiprocess`) and not another server: the app
-already runs on uvicorn, and its supervisor binds the socket once, hands it to spawned workers,
-restarts a worker that dies or hangs (it pings each one), forwards SIGTERM and stops if a worker
-fails to start. Each worker calls `worker_app` (an app factory, pickled with the settings), so each
-opens its own engine and its own watch of the index root (see service/http/runtime/lifecycle.py for
-how a publish or a reload reaches all of them). Gunicorn would add a second supervisor for the same
+already runs on uvicorn, and its supervisor hands a listening socket to each spawned worker
+(here one of its own per worker, see `Listeners`), restarts a worker that dies or hangs (it
+pings each one), forwards SIGTERM and stops if a worker fails to start. Each worker calls
+`worker_app` (an app factory, pickled with the settings), so each opens its own engine and its
+own watch of the index root (see service/http/runtime/lifecycle.py for how a publish or a
+reload reaches all of them). Gunicorn would add a second supervisor for the same
 job, Hypercorn and Granian a second HTTP stack to harden.
 
 Every process uses service/http/runtime/protocol.py (a deadline for request heads) and the same
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import socket
 from dataclasses import replace
 from typing import Any
@@ -116,14 +116,71 @@ def uvicorn_config(settings: Settings, app: Any, **options: Any) -> ServiceConfi
     return ServiceConfig(app, header_timeout=settings.header_timeout, **chosen)
 
 
-def balance_connections() -> None:
-    """Workers share one listening socket, and an idle worker's event loop (libuv's, under
-    uvloop) accepts every pending connection at once: eight clients connecting together all
-    landed on one worker, which ran at 100% while the other idled (124 req/s). libuv's
-    UV_TCP_SINGLE_ACCEPT makes each loop accept one connection per turn, so they spread over
-    the workers (the same eight clients: 174 req/s). Set for the workers this process spawns,
-    unless the operator set it."""
-    os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
+class Listeners:
+    """A listening socket of its own for each worker, all bound to one port with SO_REUSEPORT,
+    so the kernel spreads new connections over the workers.
+
+    With one shared socket, an idle worker's event loop accepts every pending connection at
+    once: eight clients connecting together often all landed on one worker, which ran at 100%
+    while the other idled (99 to 232 req/s from run to run, same code). Each worker's socket is
+    made when the worker is, and the supervisor closes its copy once the worker has it, so a
+    dead worker's socket leaves the group instead of queueing connections nobody accepts."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        self.host, self.port, self.backlog = config.host, config.port, config.backlog
+        self.handed: list[socket.socket] = []
+
+    @staticmethod
+    def supported(config: uvicorn.Config) -> bool:
+        return hasattr(socket, "SO_REUSEPORT") and config.uds is None and config.fd is None
+
+    def take(self) -> socket.socket:
+        family = socket.AF_INET6 if ":" in (self.host or "") else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((self.host, self.port))
+        sock.listen(self.backlog)
+        sock.set_inheritable(True)
+        self.handed.append(sock)
+        return sock
+
+    def close_handed(self) -> None:
+        """The supervisor's copies of sockets already given to started workers."""
+        while self.handed:
+            self.handed.pop().close()
+
+
+class BalancedMultiprocess(SocketClosingMultiprocess):
+    """The supervisor, handing each worker it starts (at start-up or as a replacement) a
+    socket of its own from `Listeners`."""
+
+    def __init__(self, config: uvicorn.Config, listeners: Listeners) -> None:
+        self.listeners = listeners
+        super().__init__(config, sockets=[])
+
+    @property
+    def sockets(self) -> list[socket.socket]:  # read once per worker uvicorn creates
+        return [self.listeners.take()]
+
+    @sockets.setter
+    def sockets(self, _value: list[socket.socket]) -> None:
+        return None
+
+    def _close_sockets(self) -> None:
+        self.listeners.close_handed()
+
+    def init_processes(self) -> None:
+        super().init_processes()
+        self.listeners.close_handed()
+
+    def keep_subprocess_alive(self) -> None:
+        super().keep_subprocess_alive()
+        self.listeners.close_handed()
+
+    def restart_all(self) -> None:
+        super().restart_all()
+        self.listeners.close_handed()
 
 
 def serve(settings: Settings) -> int:
@@ -136,15 +193,28 @@ def serve(settings: Settings) -> int:
         server = uvicorn.Server(uvicorn_config(settings, create_app(settings)))
         server.run()
         return 0 if server.started else STARTUP_FAILURE
-    balance_connections()
     config = uvicorn_config(
         settings,
         functools.partial(worker_app, worker_settings(settings)),
         factory=True,
         workers=settings.workers,
     )
-    listener: socket.socket = config.bind_socket()
-    supervisor = SocketClosingMultiprocess(config, sockets=[listener])
+    if Listeners.supported(config) and config.port:
+        listeners = Listeners(config)
+        try:
+            listeners.take()  # the port is free: fail now, before any worker starts
+        except OSError as error:
+            logging.getLogger("rag.serve").error(
+                "cannot listen on %s:%s: %s", config.host, config.port, error
+            )
+            return STARTUP_FAILURE
+        listeners.close_handed()
+        logging.getLogger("rag.serve").info(
+            "serving on http://%s:%d with %d workers", config.host, config.port, settings.workers
+        )
+        supervisor: Multiprocess = BalancedMultiprocess(config, listeners)
+    else:
+        supervisor = SocketClosingMultiprocess(config, sockets=[config.bind_socket()])
     supervisor.run()
     failed = any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes)
     return STARTUP_FAILURE if failed else 0

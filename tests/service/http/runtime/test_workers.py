@@ -52,6 +52,22 @@ def _damaged_copy(version: IndexData, root: Path) -> tuple[Path, bytes]:
     return target, good
 
 
+def listening_sockets(pid: int, port: int) -> set[int]:
+    """The inodes of the sockets process `pid` holds that listen on `port` (from /proc)."""
+    listening = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                listening.add(int(fields[9]))
+    held = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = str(fd.readlink()) if fd.is_symlink() else ""
+        if target.startswith("socket:["):
+            held.add(int(target[8:-1]))
+    return held & listening
+
+
 @pytest.mark.timeout(400)
 @pytest.mark.usefixtures("engine")  # its build warms the embedding cache
 def test_every_worker_answers_and_serves_each_published_version(tmp_path, settings, embedder):
@@ -67,6 +83,12 @@ def test_every_worker_answers_and_serves_each_published_version(tmp_path, settin
         assert {body["index_version"] for body in first.values()} == {a.version}
         print("\nresident memory per worker: " + ", ".join(f"{rss_mib(p):.0f} MiB" for p in pids))
         print(f"supervisor: {rss_mib(server.process.pid):.0f} MiB")
+        # Each worker listens on a socket of its own (SO_REUSEPORT), so the kernel spreads the
+        # connections; the supervisor keeps none (a dead worker's socket leaves the group)
+        port = int(server.url.rsplit(":", 1)[1])
+        first_socket, second_socket = (listening_sockets(pid, port) for pid in pids)
+        assert len(first_socket) == len(second_socket) == 1 and first_socket != second_socket
+        assert listening_sockets(server.process.pid, port) == set()
 
         # A damaged version is tried once by each worker and refused; both keep serving A.
         damaged, good = _damaged_copy(elsewhere, root)

@@ -73,6 +73,11 @@ PUBLISHED: dict[str, tuple[Published, ...]] = {
 }
 
 
+def _query_model(config: dict) -> str:
+    """The fingerprint that embedded the queries (reports before it was recorded: the model's)."""
+    return config.get("query_model", config["model"])["fingerprint"]
+
+
 def published_for(dataset: str) -> tuple[Published, ...]:
     return PUBLISHED.get(dataset.lower(), ())
 
@@ -165,8 +170,9 @@ def render_markdown(report: dict) -> str:
         f"- git commit: `{report['git_commit'] or 'n/a'}`",
         f"- {counts['queries']} queries, {counts['judged_pairs']} judged pairs, "
         f"{counts['documents']} documents in {counts['chunks']} passages",
-        f"- model {config['model']['name']} (fingerprint {config['model']['fingerprint']}), "
-        f"chunking {config['chunking']['chunk_size']}/{config['chunking']['chunk_overlap']} "
+        f"- model {config['model']['name']} (fingerprint {config['model']['fingerprint']}; "
+        f"queries {_query_model(config)}), chunking {config['chunking']['chunk_size']}/"
+        f"{config['chunking']['chunk_overlap']} "
         "(size/overlap, characters)",
         f"- each document ranks where its best passage ranks ({config['passage_depth']} "
         f"passages per query, cut at {config['document_cutoff']} documents)",

@@ -152,7 +152,7 @@ def run_beir(
     log: Log = quiet,
 ) -> dict:
     """Index the dataset (or reuse its index), run its queries in every mode, return a report."""
-    from service.indexing import make_embedder
+    from service.indexing import make_embedder, make_query_embedder
     from service.question.query import build_query, focused_text
     from service.serving import ServingIndex
 
@@ -166,7 +166,11 @@ def run_beir(
     if dataset.dropped_queries:
         log(f"{len(dataset.dropped_queries)} judged queries have no text in queries.jsonl; skipped")
     log(f"{dataset.name}: {len(dataset.corpus)} documents, {len(dataset.queries)} {split} queries")
-    embedder = embedder or make_embedder(settings)
+    # Queries are embedded as the service embeds questions (RAG_QUERY_PRECISION), unless the
+    # caller hands over its own embedder, which then embeds both sides.
+    chosen = embedder or make_embedder(settings)
+    query_embedder = embedder or make_query_embedder(settings, chosen, log=log)
+    embedder = chosen
     documents = to_documents(dataset.corpus)
     mark = time.perf_counter()
     root = index_root(settings.index_dir, dataset.name, chunking)
@@ -178,7 +182,7 @@ def run_beir(
     mark = time.perf_counter()
     texts = [focused_text(t) for t in dataset.queries.values()]
     log(f"embedding {len(texts)} queries")
-    vectors = dict(zip(texts, embedder.embed(texts, progress=progress), strict=False))
+    vectors = dict(zip(texts, query_embedder.embed(texts, progress=progress), strict=False))
     queries = {
         query_id: build_query(text, index, vectors.__getitem__)
         for query_id, text in dataset.queries.items()
@@ -216,6 +220,10 @@ def run_beir(
             "modes": list(modes),
             "chunking": asdict(chunking),
             "model": {"name": embedder.name, "fingerprint": embedder.fingerprint},
+            "query_model": {
+                "name": query_embedder.name,
+                "fingerprint": query_embedder.fingerprint,
+            },
             "passage_depth": PASSAGE_DEPTH,
             "document_cutoff": DOC_CUTOFF,
             "limit_queries": limit_queries,

@@ -30,6 +30,7 @@ SETTINGS: tuple[tuple[str, int, dict[str, str]], ...] = (
     ("2 workers, 1 at once each", 2, {"RAG_QUERY_CONCURRENCY": "1"}),
     ("2 workers, 4 at once each", 2, {"RAG_QUERY_CONCURRENCY": "4"}),
     ("3 workers", 3, {}),
+    ("questions embedded in fp32 (RAG_QUERY_PRECISION)", 2, {"RAG_QUERY_PRECISION": "fp32"}),
 )
 
 

@@ -18,8 +18,9 @@ from ingest.corpus import SkippedFile
 
 # 2: BM25, per-sentence tables and row offsets stored; FAISS type by size; float16 vectors
 # at scale. 3: documents carry blocks and markup; sentences and chunks what they read as.
-# Older versions are rebuilt rather than misread.
-FORMAT_VERSION = 3
+# 4: DocBook pages read whole (equations, examples), blocks in one table cell kept apart.
+# Older versions are rebuilt rather than misread, and read again by the current readers.
+FORMAT_VERSION = 4
 MANIFEST_FILE = "manifest.json"
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # far above any real manifest; a huge file is not one
 

@@ -22,7 +22,7 @@ _FURNITURE = re.compile(
     r"(?:^|[\s_-])(headerlink|anchor(?:js)?(?:-link)?|hash-link|header-anchor|permalink|"
     r"sidebar|sphinxsidebar|toc|tocs?-?tree|breadcrumbs?|related|footer|edit-?this-?page|"
     r"md-(?:source|footer|header|sidebar|nav|search|top|dialog|skip)|pagination|prev-?next|"
-    r"navbar|navigation|skip-?link|copybutton|copy-?button|feedback|linenos|visually-hidden|"
+    r"navbar|navigation|nav-?header|nav-?footer|skip-?link|copybutton|copy-?button|feedback|linenos|visually-hidden|"
     r"sr-only|screen-reader-text|share|social|cookie|banner)(?:$|[\s_-])",
     re.IGNORECASE,
 )
@@ -39,7 +39,7 @@ _ADMONITION = re.compile(
 )
 _GENERATORS = re.compile(
     r"sphinx|docutils|mkdocs|docusaurus|hugo|jekyll|gitbook|vuepress|vitepress|docfx|doxygen|"
-    r"pdoc|asciidoctor|antora|jsdoc|rustdoc|javadoc|mdbook|starlight|nextra|docsify",
+    r"pdoc|asciidoctor|antora|jsdoc|rustdoc|javadoc|mdbook|starlight|nextra|docsify|docbook",
     re.IGNORECASE,
 )
 _DOC_THEMES = (
@@ -67,6 +67,9 @@ _BLOCK_TAGS = frozenset(
     "figcaption details summary h1 h2 h3 h4 h5 h6 head list item quote code row hr center "
     "address fieldset".split()
 )
+# Blocks whose text stands apart from its neighbours' even inside a line of text ("code" is
+# left out: a page's inline <code> sits inside a sentence, "WARNING, which ...").
+_SPACED_TAGS = _BLOCK_TAGS - {"code"}
 _ROLE_OF = {
     **dict.fromkeys(_HEADINGS, "heading"),
     "head": "heading",
@@ -232,12 +235,15 @@ class Node:
         yield "text", "".join(buffer)
 
     def inline_text(self) -> str:
-        """The text a reader sees, inline markup flattened, furniture left out, `<br>` a space."""
+        """The text a reader sees, inline markup flattened, furniture left out, `<br>` a space,
+        and a block inside (two paragraphs in one table cell) apart from its neighbours."""
         parts = [self.element.text or ""]
         for child in self.children():
             role = child.role()
             if role != "skip":
-                parts.append(" " if child.tag() in {"br", "lb"} else child.inline_text())
+                tag = child.tag()
+                text = " " if tag in {"br", "lb"} else child.inline_text()
+                parts.append(f" {text} " if tag in _SPACED_TAGS else text)
             parts.append(child.tail_text())
         return " ".join("".join(parts).split())
 

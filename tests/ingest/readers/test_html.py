@@ -132,3 +132,22 @@ def test_a_documentation_page_reads_as_its_author_wrote_it():
 def test_pages_without_text_are_unreadable(html):
     with pytest.raises(UnreadableFile):
         read_html(SourceFile("page.html", html.encode()))
+
+
+# A chapter as the DocBook XSL stylesheets write it: navigation tables above and below, an
+# equation and an example each under a bold title, and a note box whose cell holds two
+# paragraphs.
+DOCBOOK = (Path(__file__).parent / "pages" / "docbook.html").read_text(encoding="utf-8")
+
+
+def test_a_docbook_page_keeps_its_equations_examples_and_notes_and_drops_its_navigation():
+    doc = _doc(DOCBOOK, "ch03s02.html")
+    assert doc.title == "3.2. Keeping a Ledger"
+    text = doc.text
+    assert "Equation 3.1. The running balance" in text
+    assert "Balance = Opening balance + Money in - Money out" in text
+    assert "Example 3.1. A week of entries" in text
+    assert "Monday's groceries and Friday's wages, entered as they happened." in text
+    assert "Enter a refund as money in, not as a negative expense. Reconcile the ledger" in text
+    for furniture in ("Prev", "Next", "Home", "Up", "3.3. Budgets", "Chapter 3. Records"):
+        assert furniture not in text, furniture

@@ -58,14 +58,19 @@ def eligible(index: ServingIndex, sid: int, config: AnswerConfig, intent: Intent
 
 
 def _list_around(index: ServingIndex, sid: int, limit: int) -> list[int]:
-    """The whole bullet list that sentence `sid` belongs to (same section, consecutive items)."""
+    """The whole bullet list that sentence `sid` belongs to (same section, consecutive items);
+    of a list longer than `limit`, the `limit` items around `sid`, so the item that matched is
+    always in the answer (from the first item when `sid` is among the first)."""
     items = [sid]
     for step in (-1, 1):
         other = neighbour(index, sid, step)
         while other is not None and index.sentences[other].bullet:
             items.append(other)
             other = neighbour(index, other, step)
-    return sorted(items)[:limit]
+    items.sort()
+    at = items.index(sid)
+    start = max(0, min(at - limit // 2, len(items) - limit))
+    return items[start : start + limit]
 
 
 def _list_after(index: ServingIndex, sid: int) -> int | None:

@@ -91,6 +91,18 @@ def test_a_list_question_gets_the_whole_list(small_index, hash_embedder):
     assert pick(context, {opening: 0.9, items[2]: 0.7}) == [opening]
 
 
+def test_a_list_longer_than_the_limit_is_cut_around_the_item_that_matched(
+    small_index, hash_embedder
+):
+    context = context_for(small_index, hash_embedder, "What are the steps to feed a starter?")
+    items = [sid(small_index, w) for w in ("Discard half", "Stir in", "Leave the jar")]
+    two = replace(CONFIG, max_list_items=2)
+    # the last item matched: it stays in the answer, with the item before it
+    assert pick(context, {items[2]: 0.9}, two) == items[1:]
+    # the first matched: the list is given from its start
+    assert pick(context, {items[0]: 0.9}, two) == items[:2]
+
+
 def test_the_window_takes_what_the_best_sentence_leans_on_or_runs_into(small_index, hash_embedder):
     context = context_for(small_index, hash_embedder, "What keeps the queen bee warm in winter?")
     assert not context.query.intent.wants_several  # one sentence and its window

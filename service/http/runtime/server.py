@@ -134,10 +134,21 @@ class Listeners:
     def supported(config: uvicorn.Config) -> bool:
         return hasattr(socket, "SO_REUSEPORT") and config.uds is None and config.fd is None
 
-    def take(self) -> socket.socket:
+    def _socket(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in (self.host or "") else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        return sock
+
+    def check_free(self) -> None:
+        """OSError unless the port is free. Bound without SO_REUSEPORT, so a server already
+        listening there with it (another `rag serve`) makes this fail, instead of the workers
+        silently joining its group and sharing its connections."""
+        with self._socket() as probe:
+            probe.bind((self.host, self.port))
+
+    def take(self) -> socket.socket:
+        sock = self._socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((self.host, self.port))
         sock.listen(self.backlog)
@@ -202,13 +213,12 @@ def serve(settings: Settings) -> int:
     if Listeners.supported(config) and config.port:
         listeners = Listeners(config)
         try:
-            listeners.take()  # the port is free: fail now, before any worker starts
+            listeners.check_free()  # fail now, before any worker starts
         except OSError as error:
             logging.getLogger("rag.serve").error(
                 "cannot listen on %s:%s: %s", config.host, config.port, error
             )
             return STARTUP_FAILURE
-        listeners.close_handed()
         logging.getLogger("rag.serve").info(
             "serving on http://%s:%d with %d workers", config.host, config.port, settings.workers
         )

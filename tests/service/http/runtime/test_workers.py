@@ -225,3 +225,29 @@ def test_several_workers_without_the_watch_are_refused(settings, tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr.startswith("error: RAG_RELOAD_INTERVAL=0 turns off the watch")
+
+
+def test_a_port_another_server_listens_on_is_refused_even_with_so_reuseport(settings, tmp_path):
+    """Each worker listens with SO_REUSEPORT; without the plain probe first, a second
+    `rag serve` on a running one's port would join it and take half its connections."""
+    import socket
+
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    with holder:
+        port = holder.getsockname()[1]
+        env = rag_env(replace(settings, index_dir=tmp_path / "index"))
+        result = subprocess.run(
+            [RAG, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 3
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Address already in use" in result.stderr

@@ -62,18 +62,20 @@ def serve(root: Path, work: Path, workers: int, env: dict) -> tuple[subprocess.P
 def measure(
     root: Path,
     work: Path,
-    args: argparse.Namespace,
+    workers: int,
+    levels: list[int],
+    duration: float,
     questions: list[str],
     settings: dict[str, str] | None = None,
 ) -> dict:
     """Requests per second, p50, p99, server CPU per request and errors at each level, from a
-    fresh server of `root` (`settings`: extra RAG_* variables for it)."""
-    process, url = serve(root, work, args.workers, {**os.environ, **(settings or {})})
+    fresh server of `root` with `workers` (`settings`: extra RAG_* variables for it)."""
+    process, url = serve(root, work, workers, {**os.environ, **(settings or {})})
     try:
         run_load(url, concurrency=2, max_requests=60, duration=30, questions=questions)  # warm
         figures = {}
-        for level in args.levels:
-            report = run_load(url, concurrency=level, duration=args.duration,
+        for level in levels:
+            report = run_load(url, concurrency=level, duration=duration,
                               questions=questions, pid=process.pid)  # fmt: skip
             figures[level] = {
                 "rps": report.requests / max(report.elapsed_s, 1e-9),
@@ -103,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         for round_ in range(1, args.rounds + 1):
             runs = {}
             for name, root in (("other", args.other.resolve()), ("this", PROJECT_ROOT)):
-                runs[name] = measure(root, Path(scratch) / name, args, questions)
+                runs[name] = measure(root, Path(scratch) / name, args.workers,
+                                     args.levels, args.duration, questions)  # fmt: skip
             for level in args.levels:
                 a, b = runs["other"][level], runs["this"][level]
                 ratios[level].append(b["rps"] / a["rps"])

@@ -48,9 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="serve-settings-") as scratch:
         for round_ in range(1, args.rounds + 1):
             for number, (label, workers, settings) in enumerate(SETTINGS):
-                args.workers = workers
                 work = Path(scratch) / f"{round_}-{number}"
-                figures = measure(PROJECT_ROOT, work, args, questions, settings)
+                figures = measure(PROJECT_ROOT, work, workers, args.levels, args.duration,
+                                  questions, settings)  # fmt: skip
                 for level, f in figures.items():
                     rates.setdefault((label, level), []).append(f["rps"])
                     print(f"round {round_} {label:<52} {level:>2} clients: {f['rps']:6.1f} req/s "

@@ -177,8 +177,10 @@ def build_query(
     if asked is not None:
         own_text = focused_text(asked)
         own = frozenset(index.lexical.terms(own_text))
-        if len(own) >= OWN_TERMS:
-            own_resolved = resolve_terms(index, own)
+        if len(own) >= OWN_TERMS:  # the terms both share are resolved once (a typo look-up each)
+            done = {q.term: q for q in resolved}
+            fresh = {q.term: q for q in resolve_terms(index, own - done.keys())}
+            own_resolved = tuple((done | fresh)[term] for term in sorted(own))
             shared["text"] = own_text
             return Query(**shared, terms=own, resolved=own_resolved, intent=read_intent(own_text))
     return Query(**shared, terms=terms, resolved=resolved, intent=read_intent(focused))
